@@ -1,0 +1,100 @@
+/**
+ * Builds everything one index version consists of, from a catalog: the tokenizer, the FM index
+ * over tokenized titles, the document store, each cut into content-hashed chunks, and the
+ * manifest that names them. Runtime-agnostic: the CLI and tests call it; storage is elsewhere.
+ */
+import type { Product } from "./catalog/product.ts";
+import { buildDocStore } from "./docs/doc-store.ts";
+import { type BuildOptions, buildFmIndex } from "./fm/build.ts";
+import { sha256Hex } from "./storage/hash.ts";
+import { MANIFEST_FORMAT, type Manifest } from "./storage/manifest.ts";
+import { DEFAULT_CHUNK_SIZE, cutIntoChunks } from "./storage/publish.ts";
+import { WordTokenizer } from "./tokenizer/word-tokenizer.ts";
+
+export interface ArtifactOptions extends BuildOptions {
+  readonly chunkSize?: number;
+  /** Titles longer than this many tokens are indexed up to it (and counted in the stats). */
+  readonly maxTitleTokens?: number;
+  /** Where the catalog came from, recorded in the manifest. */
+  readonly source?: string;
+}
+
+export interface ArtifactStats {
+  readonly products: number;
+  readonly tokens: number;
+  readonly vocabSize: number;
+  readonly truncatedTitles: number;
+  readonly titlesWithoutTokens: number;
+  readonly bytes: { readonly index: number; readonly docs: number; readonly tokenizer: number; readonly manifest: number };
+  readonly millis: { readonly tokenize: number; readonly index: number; readonly docs: number; readonly chunks: number };
+}
+
+export interface BuiltArtifacts {
+  readonly manifest: Manifest;
+  readonly chunks: ReadonlyMap<string, Uint8Array>;
+  readonly stats: ArtifactStats;
+}
+
+export async function buildArtifacts(products: readonly Product[], options: ArtifactOptions = {}): Promise<BuiltArtifacts> {
+  const maxTitleTokens = options.maxTitleTokens ?? 64;
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  let t = performance.now();
+  const lap = (): number => {
+    const now = performance.now();
+    const ms = now - t;
+    t = now;
+    return Math.round(ms);
+  };
+
+  const tokenizer = WordTokenizer.train(products.map((p) => p.title));
+  let truncatedTitles = 0;
+  let titlesWithoutTokens = 0;
+  const docs = products.map((p) => {
+    const ids = tokenizer.encode(p.title);
+    if (ids.length > maxTitleTokens) truncatedTitles++;
+    if (ids.length === 0) titlesWithoutTokens++;
+    return Uint32Array.from(ids.slice(0, maxTitleTokens));
+  });
+  const tokenizeMs = lap();
+  const index = await buildFmIndex(docs, tokenizer.vocabSize, options);
+  const indexMs = lap();
+  const docStore = await buildDocStore(products);
+  const docsMs = lap();
+
+  const cut = {
+    index: await cutIntoChunks(index.bytes, chunkSize, index.headerBytes),
+    docs: await cutIntoChunks(docStore.bytes, chunkSize, docStore.headerBytes),
+    tokenizer: await cutIntoChunks(tokenizer.serialize(), chunkSize),
+  };
+  const chunks = new Map<string, Uint8Array>();
+  for (const a of Object.values(cut)) for (const [hash, bytes] of a.chunks) chunks.set(hash, bytes);
+  const fingerprint = Object.values(cut).flatMap((a) => a.ref.chunks.map((c) => c.hash)).join(",");
+  const version = (await sha256Hex(new TextEncoder().encode(fingerprint))).slice(0, 16);
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT,
+    version,
+    createdAt: new Date().toISOString(),
+    catalog: { products: products.length, tokens: index.tokenCount, ...(options.source && { source: options.source }) },
+    tokenizer: { kind: tokenizer.kind, vocabSize: tokenizer.vocabSize },
+    artifacts: { index: cut.index.ref, docs: cut.docs.ref, tokenizer: cut.tokenizer.ref },
+  };
+  const chunksMs = lap();
+  return {
+    manifest,
+    chunks,
+    stats: {
+      products: products.length,
+      tokens: index.tokenCount,
+      vocabSize: tokenizer.vocabSize,
+      truncatedTitles,
+      titlesWithoutTokens,
+      bytes: {
+        index: index.bytes.length,
+        docs: docStore.bytes.length,
+        tokenizer: cut.tokenizer.ref.bytes,
+        manifest: new TextEncoder().encode(JSON.stringify(manifest)).length,
+      },
+      millis: { tokenize: tokenizeMs, index: indexMs, docs: docsMs, chunks: chunksMs },
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * One opened index version: tokenizer, FM index and document store read through a chunk cache.
+ * Opening costs one round trip (all headers, the tokenizer and, for small indexes, every index
+ * chunk are requested in the same tick, which the cache coalesces into one store call).
+ */
+import { DocStore } from "./docs/doc-store.ts";
+import { FmIndex } from "./fm/fm-index.ts";
+import { type ChunkCache, ChunkedSource } from "./storage/chunk-cache.ts";
+import type { Manifest } from "./storage/manifest.ts";
+import { loadTokenizer } from "./tokenizer/load.ts";
+import type { Tokenizer } from "./tokenizer/tokenizer.ts";
+
+export interface EngineOptions {
+  /** Index artifacts up to this size are fetched whole when opened (decoded lazily). Default 4 MiB. */
+  readonly prefetchIndexBytes?: number;
+  /** Decoded superblocks kept per isolate. */
+  readonly maxSuperblocks?: number;
+}
+
+export class Engine {
+  private constructor(
+    readonly manifest: Manifest,
+    readonly tokenizer: Tokenizer,
+    readonly index: FmIndex,
+    readonly docs: DocStore,
+  ) {}
+
+  static async open(cache: ChunkCache, manifest: Manifest, options: EngineOptions = {}): Promise<Engine> {
+    const { index, docs, tokenizer } = manifest.artifacts;
+    const prefetch =
+      index.bytes <= (options.prefetchIndexBytes ?? 4 * 1024 * 1024) ? cache.get(index.chunks) : Promise.resolve([]);
+    const tokenizerSource = new ChunkedSource(cache, tokenizer, "tokenizer");
+    const [tokenizerBytes, fm, docStore] = await Promise.all([
+      tokenizerSource.read([{ offset: 0, length: tokenizer.bytes }]).then(([b]) => b!),
+      FmIndex.open(new ChunkedSource(cache, index, "index"), {
+        ...(index.headerBytes !== undefined && { headerBytes: index.headerBytes }),
+        ...(options.maxSuperblocks !== undefined && { maxSuperblocks: options.maxSuperblocks }),
+      }),
+      DocStore.open(new ChunkedSource(cache, docs, "docs"), docs.headerBytes ?? 0),
+      prefetch,
+    ]);
+    const tok = loadTokenizer(manifest.tokenizer.kind, tokenizerBytes);
+    if (tok.vocabSize !== fm.vocabSize) {
+      throw new Error(`manifest ${manifest.version}: tokenizer has ${tok.vocabSize} ids, index ${fm.vocabSize}`);
+    }
+    return new Engine(manifest, tok, fm, docStore);
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Wavelet matrix over a small alphabet [0, k): access, rank and distinct-values-in-range,
+ * each in O(log k) bit-vector ranks. Used inside one BWT superblock, where the alphabet is
+ * the superblock's own local codes (so k is small and levels are few).
+ */
+import { RankBitVector, bitWidth } from "./bits.ts";
+
+export class WaveletMatrix {
+  readonly levels: number;
+  private readonly bits: RankBitVector[];
+  private readonly zeros: Uint32Array;
+  /** Where the run of each code starts after the last level: rank(c, i) = mapped(i) - start[c]. */
+  private readonly start: Uint32Array;
+
+  constructor(values: ArrayLike<number>, readonly alphabetSize: number) {
+    const n = values.length;
+    this.levels = Math.max(1, bitWidth(alphabetSize - 1));
+    this.bits = [];
+    this.zeros = new Uint32Array(this.levels);
+    let current = Uint32Array.from(values);
+    let next = new Uint32Array(n);
+    for (let level = 0; level < this.levels; level++) {
+      const shift = this.levels - 1 - level;
+      const words = new Uint32Array((n + 31) >>> 5);
+      let zeroCount = 0;
+      for (let i = 0; i < n; i++) {
+        if ((current[i]! >>> shift) & 1) words[i >>> 5]! |= 1 << (i & 31);
+        else zeroCount++;
+      }
+      let z = 0;
+      let o = zeroCount;
+      for (let i = 0; i < n; i++) {
+        const v = current[i]!;
+        if ((v >>> shift) & 1) next[o++] = v;
+        else next[z++] = v;
+      }
+      this.bits.push(new RankBitVector(words, n));
+      this.zeros[level] = zeroCount;
+      [current, next] = [next, current];
+    }
+    this.start = new Uint32Array(alphabetSize);
+    for (let c = 0; c < alphabetSize; c++) this.start[c] = this.map(c, 0);
+  }
+
+  /** Follows position i down the levels along the bits of c. */
+  private map(c: number, i: number): number {
+    for (let level = 0; level < this.levels; level++) {
+      const bv = this.bits[level]!;
+      if ((c >>> (this.levels - 1 - level)) & 1) i = this.zeros[level]! + bv.rank1(i);
+      else i = i - bv.rank1(i);
+    }
+    return i;
+  }
+
+  /** Occurrences of c in [0, i). */
+  rank(c: number, i: number): number {
+    return this.map(c, i) - this.start[c]!;
+  }
+
+  /** The value at i. */
+  access(i: number): number {
+    let c = 0;
+    for (let level = 0; level < this.levels; level++) {
+      const bv = this.bits[level]!;
+      const ones = bv.rank1(i);
+      if (bv.get(i)) {
+        c = (c << 1) | 1;
+        i = this.zeros[level]! + ones;
+      } else {
+        c <<= 1;
+        i -= ones;
+      }
+    }
+    return c;
+  }
+
+  /** The value at i and its occurrences in [0, i), in one descent (the LF step needs both). */
+  accessRank(i: number, out: { value: number; rank: number }): void {
+    let c = 0;
+    for (let level = 0; level < this.levels; level++) {
+      const bv = this.bits[level]!;
+      const ones = bv.rank1(i);
+      if (bv.get(i)) {
+        c = (c << 1) | 1;
+        i = this.zeros[level]! + ones;
+      } else {
+        c <<= 1;
+        i -= ones;
+      }
+    }
+    out.value = c;
+    out.rank = i - this.start[c]!;
+  }
+
+  /** Calls emit(value, count) for each distinct value in [l, r), in increasing value order. */
+  distinct(l: number, r: number, emit: (value: number, count: number) => void): void {
+    this.descend(0, l, r, 0, emit);
+  }
+
+  private descend(level: number, l: number, r: number, prefix: number, emit: (value: number, count: number) => void): void {
+    if (l >= r) return;
+    if (level === this.levels) {
+      emit(prefix, r - l);
+      return;
+    }
+    const bv = this.bits[level]!;
+    const l1 = bv.rank1(l);
+    const r1 = bv.rank1(r);
+    this.descend(level + 1, l - l1, r - r1, prefix << 1, emit);
+    const z = this.zeros[level]!;
+    this.descend(level + 1, z + l1, z + r1, (prefix << 1) | 1, emit);
+  }
+}

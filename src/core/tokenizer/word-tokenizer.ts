@@ -1,0 +1,65 @@
+/**
+ * Word-level tokenizer: one id per normalized word. It keeps the tokenizer contract trivially
+ * (a word's id never depends on its neighbours) and serves until the span model's subword
+ * tokenizer replaces it.
+ */
+import { normalizeText } from "../text/normalize.ts";
+import type { Tokenizer } from "./tokenizer.ts";
+
+/** Letters and digits, with decimal points and fractions inside numbers kept ("1.5", "3/4"). */
+const WORD = /[\p{L}\p{N}]+(?:[./][\p{N}]+)*/gu;
+
+export function words(text: string): string[] {
+  return normalizeText(text).match(WORD) ?? [];
+}
+
+const UNKNOWN = 0;
+const KIND = "word-v1";
+
+export class WordTokenizer implements Tokenizer {
+  readonly kind = KIND;
+  readonly unknownId = UNKNOWN;
+  private readonly ids: Map<string, number>;
+
+  /** vocabulary[i] is the word with id i + 1 (id 0 is unknown). */
+  constructor(private readonly vocabulary: readonly string[]) {
+    this.ids = new Map(vocabulary.map((w, i) => [w, i + 1]));
+    if (this.ids.size !== vocabulary.length) throw new Error("word tokenizer: duplicate words in the vocabulary");
+  }
+
+  /** Vocabulary of a corpus, most frequent words first (small ids for common words). */
+  static train(texts: Iterable<string>): WordTokenizer {
+    const freq = new Map<string, number>();
+    for (const text of texts) for (const w of words(text)) freq.set(w, (freq.get(w) ?? 0) + 1);
+    const vocab = [...freq].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([w]) => w);
+    return new WordTokenizer(vocab);
+  }
+
+  static load(bytes: Uint8Array): WordTokenizer {
+    const text = new TextDecoder().decode(bytes);
+    const newline = text.indexOf("\n");
+    const head = newline < 0 ? text : text.slice(0, newline);
+    if (head !== KIND) throw new Error(`word tokenizer: expected "${KIND}" header, found ${JSON.stringify(head.slice(0, 40))}`);
+    const body = text.slice(newline + 1);
+    return new WordTokenizer(body === "" ? [] : body.split("\n"));
+  }
+
+  get vocabSize(): number {
+    return this.vocabulary.length + 1;
+  }
+
+  encode(text: string): number[] {
+    return words(text).map((w) => this.ids.get(w) ?? UNKNOWN);
+  }
+
+  decode(ids: ArrayLike<number>): string {
+    const out: string[] = [];
+    for (let i = 0; i < ids.length; i++) out.push(this.vocabulary[ids[i]! - 1] ?? "<unk>");
+    return out.join(" ");
+  }
+
+  /** One word per line after a header line: small, diff-able, fast to parse. */
+  serialize(): Uint8Array {
+    return new TextEncoder().encode([KIND, ...this.vocabulary].join("\n"));
+  }
+}
