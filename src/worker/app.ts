@@ -16,6 +16,8 @@ export interface Env {
   MANIFEST_TTL_SECONDS?: string;
   /** In-isolate chunk cache size in MiB (default 64). */
   CHUNK_CACHE_MB?: string;
+  /** Index artifacts up to this size in MiB are fetched whole on the first request (default 4; 0 = always lazy). */
+  PREFETCH_INDEX_MB?: string;
 }
 
 interface Isolate {
@@ -32,7 +34,8 @@ function isolateFor(env: Env): Isolate {
     const store = new KvBlobStore(env.INDEX);
     const ttl = Number(env.MANIFEST_TTL_SECONDS ?? 30) * 1000;
     const cacheBytes = Number(env.CHUNK_CACHE_MB ?? 64) * 1024 * 1024;
-    isolate = { store, provider: new EngineProvider(store, ttl, cacheBytes) };
+    const prefetchIndexBytes = Number(env.PREFETCH_INDEX_MB ?? 4) * 1024 * 1024;
+    isolate = { store, provider: new EngineProvider(store, ttl, cacheBytes, { prefetchIndexBytes }) };
     isolates.set(env.INDEX, isolate);
   }
   return isolate;

@@ -29,7 +29,8 @@ describe("GET /v1/search", () => {
     }
     const scores = body.hits.map((h) => h.score);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
-    expect(res.headers.get("Server-Timing")).toMatch(/tokenize;dur=.*index;dur=.*score;dur=.*docs;dur=.*total;dur=/);
+    const timing = res.headers.get("Server-Timing") ?? "";
+    for (const phase of ["manifest", "tokenize", "index", "docs", "score", "total"]) expect(timing).toContain(`${phase};dur=`);
   });
 
   it("returns an empty list for a query with no known word", async () => {

@@ -125,13 +125,15 @@ export class ChunkedSource {
       if (r.offset < 0 || r.length < 0 || r.offset + r.length > this.artifact.bytes) {
         throw new ChunkError(`${this.name}: read of ${r.length} bytes at ${r.offset} is outside the artifact`);
       }
-      const last = Math.floor((r.offset + Math.max(r.length, 1) - 1) / chunkSize);
+      if (r.length === 0) continue; // needs no chunk (one past the last chunk at the very end)
+      const last = Math.floor((r.offset + r.length - 1) / chunkSize);
       for (let c = Math.floor(r.offset / chunkSize); c <= last; c++) needed.add(c);
     }
     const ids = [...needed].sort((a, b) => a - b);
     const bytes = await this.cache.get(ids.map((c) => chunks[c]!));
     const byId = new Map(ids.map((c, j) => [c, bytes[j]!]));
     return ranges.map((r) => {
+      if (r.length === 0) return new Uint8Array(0);
       const first = Math.floor(r.offset / chunkSize);
       const start = r.offset - first * chunkSize;
       const head = byId.get(first)!;

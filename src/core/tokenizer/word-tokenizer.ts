@@ -40,7 +40,7 @@ export class WordTokenizer implements Tokenizer {
     const newline = text.indexOf("\n");
     const head = newline < 0 ? text : text.slice(0, newline);
     if (head !== KIND) throw new Error(`word tokenizer: expected "${KIND}" header, found ${JSON.stringify(head.slice(0, 40))}`);
-    const body = text.slice(newline + 1);
+    const body = newline < 0 ? "" : text.slice(newline + 1);
     return new WordTokenizer(body === "" ? [] : body.split("\n"));
   }
 

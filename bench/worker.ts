@@ -1,0 +1,131 @@
+/**
+ * Worker latency in workerd (`wrangler dev`, local KV seeded with the Home Depot index):
+ * warm-isolate server time over the dev queries, and cold isolates (a fresh `wrangler dev` per
+ * sample) with their KV round trips, with whole-index prefetch on (default) and off.
+ *
+ *   npx tsx bench/worker.ts [--queries 500] [--cold 5]
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { buildArtifacts } from "../src/core/artifacts.ts";
+import { publish } from "../src/core/storage/publish.ts";
+import { loadCatalogFile } from "../src/node/catalog-file.ts";
+import { openLocalKv } from "../kv-seed/stores.ts";
+import { homedepotDir, percentile, table } from "./util.ts";
+
+const PORT = 8799;
+
+async function startWorker(persist: string, vars: Record<string, string>): Promise<ChildProcess> {
+  const args = ["wrangler", "dev", "--port", String(PORT), "--ip", "127.0.0.1", "--persist-to", persist, "--log-level", "error"];
+  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  const child = spawn("npx", args, { stdio: ["ignore", "ignore", "inherit"], detached: true });
+  for (let i = 0; i < 600; i++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${PORT}/v1/search?q=`);
+      if (res.status === 400) return child;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  stopWorker(child);
+  throw new Error("wrangler dev did not start within 60 s");
+}
+
+function stopWorker(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, "SIGTERM");
+  } catch {
+    // already gone
+  }
+}
+
+interface Sample {
+  clientMs: number;
+  serverMs: number;
+  phases: Record<string, number>;
+  roundTrips: number;
+}
+
+async function query(q: string): Promise<Sample> {
+  const started = performance.now();
+  const res = await fetch(`http://127.0.0.1:${PORT}/v1/search?q=${encodeURIComponent(q)}&k=10`);
+  await res.arrayBuffer();
+  const clientMs = performance.now() - started;
+  if (res.status !== 200) throw new Error(`${q}: HTTP ${res.status}`);
+  const phases: Record<string, number> = {};
+  for (const m of (res.headers.get("Server-Timing") ?? "").matchAll(/(\w+);dur=([\d.]+)/gu)) phases[m[1]!] = Number(m[2]);
+  return { clientMs, serverMs: phases.total ?? Number.NaN, phases, roundTrips: Number(res.headers.get("X-KV-Round-Trips")) };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { queries: { type: "string", default: "500" }, cold: { type: "string", default: "5" } } });
+  const dir = homedepotDir();
+  if (!dir) {
+    console.log("worker bench: Home Depot data not found (set EDGESPAN_HOMEDEPOT); skipped");
+    return;
+  }
+  const { products } = await loadCatalogFile(join(dir, "products.tsv"));
+  const built = await buildArtifacts(products, { source: "homedepot" });
+  const persist = await mkdtemp(join(tmpdir(), "edgespan-bench-"));
+  const { store, close } = await openLocalKv({ configPath: "wrangler.toml", persistPath: join(persist, "v3"), binding: "INDEX" });
+  await publish(store, built.manifest, built.chunks);
+  await close();
+  const devQueries = (await readFile("data/homedepot-dev-queries.txt", "utf8"))
+    .split("\n")
+    .filter((l) => l.trim() !== "" && !l.startsWith("#"))
+    .slice(0, Number(values.queries));
+
+  try {
+    const rows: string[][] = [];
+    // Warm isolate: one query to load, then every dev query in sequence.
+    const warm = await startWorker(persist, {});
+    try {
+      await query(devQueries[0]!);
+      const samples: Sample[] = [];
+      for (const q of devQueries) samples.push(await query(q));
+      const phases = ["total", "tokenize", "index", "score", "docs"];
+      for (const p of phases) {
+        const xs = samples.map((s) => s.phases[p] ?? 0);
+        rows.push([`warm server ${p}`, percentile(xs, 0.5).toFixed(2), percentile(xs, 0.99).toFixed(2)]);
+      }
+      const client = samples.map((s) => s.clientMs);
+      rows.push(["warm client round trip", percentile(client, 0.5).toFixed(2), percentile(client, 0.99).toFixed(2)]);
+      rows.push(["warm KV round trips / query", String(percentile(samples.map((s) => s.roundTrips), 0.5)), String(Math.max(...samples.map((s) => s.roundTrips)))]);
+    } finally {
+      stopWorker(warm);
+    }
+    console.log(`\nWorker GET /v1/search (fm-ngram), warm isolate, ${devQueries.length} dev queries, workerd via wrangler dev`);
+    console.log(table(["measure (ms unless noted)", "median", "p99"], rows));
+
+    const coldRows: string[][] = [];
+    for (const prefetch of ["4", "0"]) {
+      const samples: Sample[] = [];
+      for (let i = 0; i < Number(values.cold); i++) {
+        const child = await startWorker(persist, { PREFETCH_INDEX_MB: prefetch });
+        try {
+          samples.push(await query(devQueries[(i * 37) % devQueries.length]!));
+        } finally {
+          stopWorker(child);
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+      const trips = samples.map((s) => s.roundTrips);
+      coldRows.push([
+        prefetch === "0" ? "lazy (superblocks on demand)" : "prefetch index ≤ 4 MiB",
+        String(samples.length),
+        `${Math.min(...trips)}–${Math.max(...trips)}`,
+        percentile(samples.map((s) => s.clientMs), 0.5).toFixed(1),
+      ]);
+    }
+    console.log(`\nCold isolate, empty cache (fresh wrangler dev per sample), first query`);
+    console.log(table(["mode", "samples", "KV round trips", "client ms (median)"], coldRows));
+  } finally {
+    await rm(persist, { recursive: true, force: true });
+  }
+}
+
+await main();

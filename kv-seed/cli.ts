@@ -1,0 +1,143 @@
+/**
+ * kv-seed: builds an index version from a catalog and loads it into a store.
+ *
+ *   npm run kv-seed -- local  --catalog data/sample-catalog.tsv      # local KV for `wrangler dev`
+ *   npm run kv-seed -- dir    --catalog FILE --out .edgespan/index    # chunks + manifests in a folder
+ *   npm run kv-seed -- remote --catalog FILE --namespace-id ID [--dry-run]
+ *
+ * Every target writes content-hashed chunks first and the manifest pointer last, and reports what
+ * it wrote. `--from DIR` loads a version previously written with `dir` instead of rebuilding.
+ */
+import { parseArgs } from "node:util";
+import { type BuiltArtifacts, buildArtifacts } from "../src/core/artifacts.ts";
+import type { BlobStore } from "../src/core/storage/blob-store.ts";
+import { chunkKey } from "../src/core/storage/manifest.ts";
+import { type PublishReport, publish, readManifest } from "../src/core/storage/publish.ts";
+import { loadCatalogFile } from "../src/node/catalog-file.ts";
+import { FsBlobStore } from "../src/node/fs-blob-store.ts";
+import { openLocalKv, WranglerRemoteStore } from "./stores.ts";
+
+const USAGE = `usage: kv-seed <local|dir|remote> (--catalog FILE | --from DIR) [options]
+  --catalog FILE        products as TSV, CSV or JSONL (id, title, ...)
+  --from DIR            publish a version built earlier with \`kv-seed dir\`
+  --out DIR             (dir) folder to write into            [.edgespan/index]
+  --config FILE         wrangler config                       [wrangler.toml]
+  --persist DIR         (local) wrangler state folder         [.wrangler/state/v3]
+  --binding NAME        (local) KV binding                    [INDEX]
+  --namespace-id ID     (remote) KV namespace id
+  --chunk-size BYTES    chunk size                            [131072]
+  --superblock-bits N   BWT superblock size, 2^N positions    [12]
+  --sample-rate N       locate sample rate                    [8]
+  --skip-invalid        leave out duplicate ids and empty titles (they are still listed)
+  --no-activate         upload without switching the serving version
+  --dry-run             print what would be written, write nothing`;
+
+class UsageError extends Error {}
+
+function intOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/u.test(value)) throw new UsageError(`--${name} must be a whole number, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+async function artifactsFrom(values: Record<string, string | boolean | undefined>): Promise<Pick<BuiltArtifacts, "manifest" | "chunks">> {
+  if (typeof values.from === "string") {
+    const source = new FsBlobStore(values.from);
+    const manifest = await readManifest(source);
+    if (!manifest) throw new Error(`${values.from}: no manifest/current (write one with \`kv-seed dir\`)`);
+    const keys = [...new Set(Object.values(manifest.artifacts).flatMap((a) => a.chunks.map((c) => c.hash)))];
+    const values_ = await source.getMany(keys.map(chunkKey));
+    const chunks = new Map<string, Uint8Array>();
+    keys.forEach((hash, j) => {
+      const v = values_[j];
+      if (!v) throw new Error(`${values.from}: chunk ${hash} is missing`);
+      chunks.set(hash, v);
+    });
+    return { manifest, chunks };
+  }
+  if (typeof values.catalog !== "string") throw new UsageError("give --catalog FILE or --from DIR");
+  const { products, skipped } = await loadCatalogFile(values.catalog, { skipInvalid: values["skip-invalid"] === true });
+  for (const s of skipped) console.warn(`${values.catalog}:${s.line}: skipped: ${s.reason}`);
+  const opts = {
+    source: values.catalog,
+    chunkSize: intOption(values["chunk-size"] as string | undefined, "chunk-size"),
+    superblockBits: intOption(values["superblock-bits"] as string | undefined, "superblock-bits"),
+    sampleRate: intOption(values["sample-rate"] as string | undefined, "sample-rate"),
+  };
+  const built = await buildArtifacts(products, Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)));
+  const s = built.stats;
+  console.log(
+    `built ${built.manifest.version}: ${s.products} products, ${s.tokens} tokens, vocabulary ${s.vocabSize}; ` +
+      `index ${s.bytes.index} B (${((s.bytes.index * 8) / s.tokens).toFixed(2)} bits/token), docs ${s.bytes.docs} B, ` +
+      `tokenizer ${s.bytes.tokenizer} B; ${s.millis.tokenize + s.millis.index + s.millis.docs + s.millis.chunks} ms`,
+  );
+  if (s.truncatedTitles > 0) console.warn(`${s.truncatedTitles} titles were longer than 64 tokens and were indexed up to it`);
+  if (s.titlesWithoutTokens > 0) console.warn(`${s.titlesWithoutTokens} titles have no searchable word`);
+  return built;
+}
+
+function describe(target: string, report: PublishReport, dryRun: boolean): string {
+  const verb = dryRun ? "would write" : "wrote";
+  return (
+    `${target}: ${verb} ${report.chunksWritten} chunks (${report.bytesWritten} bytes), ` +
+    `${report.chunksReused} already present; version ${report.version}` +
+    (report.switched ? " is now serving" : dryRun ? " (dry run: nothing changed)" : " uploaded, not activated")
+  );
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [target, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      catalog: { type: "string" },
+      from: { type: "string" },
+      out: { type: "string", default: ".edgespan/index" },
+      config: { type: "string", default: "wrangler.toml" },
+      persist: { type: "string", default: ".wrangler/state/v3" },
+      binding: { type: "string", default: "INDEX" },
+      "namespace-id": { type: "string" },
+      "chunk-size": { type: "string" },
+      "superblock-bits": { type: "string" },
+      "sample-rate": { type: "string" },
+      "skip-invalid": { type: "boolean" },
+      "no-activate": { type: "boolean" },
+      "dry-run": { type: "boolean" },
+      help: { type: "boolean" },
+    },
+  });
+  if (values.help || !target) {
+    console.log(USAGE);
+    return target ? 0 : 2;
+  }
+  if (!["local", "dir", "remote"].includes(target)) throw new UsageError(`unknown target ${JSON.stringify(target)}`);
+  if (target === "remote" && !values["namespace-id"]) throw new UsageError("remote needs --namespace-id ID");
+
+  const built = await artifactsFrom(values);
+  const dryRun = values["dry-run"] === true;
+  const publishOptions = { activate: values["no-activate"] !== true, dryRun };
+
+  let store: BlobStore;
+  let close = async (): Promise<void> => {};
+  if (target === "dir") store = new FsBlobStore(values.out!);
+  else if (target === "remote") store = new WranglerRemoteStore(values["namespace-id"]!, values.config!);
+  else ({ store, close } = await openLocalKv({ configPath: values.config!, persistPath: values.persist!, binding: values.binding! }));
+  try {
+    const report = await publish(store, built.manifest, built.chunks, publishOptions);
+    const where = target === "dir" ? `dir ${values.out}` : target === "remote" ? `remote namespace ${values["namespace-id"]}` : `local KV ${values.binding} (${values.persist})`;
+    console.log(describe(where, report, dryRun));
+  } finally {
+    await close();
+  }
+  return 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      console.error(e instanceof UsageError ? `kv-seed: ${e.message}\n${USAGE}` : `kv-seed: ${e.message}`);
+      process.exit(e instanceof UsageError || e.name === "TypeError" ? 2 : 1);
+    },
+  );
+}
