@@ -3,13 +3,12 @@
  * warm-isolate server time over the dev queries, and cold isolates (a fresh `wrangler dev` per
  * sample) with their KV round trips, with whole-index prefetch on (default) and off.
  *
- *   npx tsx bench/worker.ts [--queries 500] [--cold 5]
+ * Part of `npm run bench` (`--only worker`).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { buildArtifacts } from "../src/core/artifacts.ts";
 import { publish } from "../src/core/storage/publish.ts";
 import { loadCatalogFile } from "../src/node/catalog-file.ts";
@@ -61,8 +60,8 @@ async function query(q: string): Promise<Sample> {
   return { clientMs, serverMs: phases.total ?? Number.NaN, phases, roundTrips: Number(res.headers.get("X-KV-Round-Trips")) };
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { queries: { type: "string", default: "500" }, cold: { type: "string", default: "5" } } });
+export async function runWorkerBench(options: { queries?: number; cold?: number } = {}): Promise<void> {
+  const values = { queries: options.queries ?? 500, cold: options.cold ?? 5 };
   const dir = homedepotDir();
   if (!dir) {
     console.log("worker bench: Home Depot data not found (set EDGESPAN_HOMEDEPOT); skipped");
@@ -128,4 +127,3 @@ async function main(): Promise<void> {
   }
 }
 
-await main();

@@ -53,7 +53,7 @@ export function createApp(): Hono<{ Bindings: Env }> {
   });
 
   app.get("/v1/search", async (c) => {
-    const { q, k } = parseSearchParams((name) => c.req.query(name));
+    const { q, k, strategy } = parseSearchParams((name) => c.req.query(name));
     const { provider, store } = isolateFor(c.env);
     const tripsBefore = store.roundTrips;
     const started = performance.now();
@@ -65,7 +65,7 @@ export function createApp(): Hono<{ Bindings: Env }> {
     return c.json({
       query: q,
       k,
-      strategy: "fm-ngram",
+      strategy,
       index: engine.manifest.version,
       hits: result.hits,
     });

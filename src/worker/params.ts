@@ -5,9 +5,14 @@ export const MAX_QUERY_CHARS = 256;
 export const MAX_K = 100;
 export const DEFAULT_K = 10;
 
+/** Retrieval strategies this Worker serves. */
+export const STRATEGIES = ["fm-ngram"] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
 export interface SearchParams {
   readonly q: string;
   readonly k: number;
+  readonly strategy: Strategy;
 }
 
 export function parseSearchParams(query: (name: string) => string | undefined): SearchParams {
@@ -22,5 +27,9 @@ export function parseSearchParams(query: (name: string) => string | undefined): 
     k = Number(rawK);
     if (k < 1 || k > MAX_K) throw invalidParameter("k", `k must be between 1 and ${MAX_K}`);
   }
-  return { q, k };
+  const strategy = query("strategy") ?? STRATEGIES[0];
+  if (!(STRATEGIES as readonly string[]).includes(strategy)) {
+    throw invalidParameter("strategy", `strategy must be one of: ${STRATEGIES.join(", ")}`);
+  }
+  return { q, k, strategy: strategy as Strategy };
 }

@@ -48,6 +48,7 @@ describe("GET /v1/search", () => {
     ["?q=knob&k=101", "k", "between 1 and 100"],
     ["?q=knob&k=ten", "k", "whole number"],
     ["?q=knob&k=-1", "k", "whole number"],
+    ["?q=knob&strategy=magic", "strategy", "strategy must be one of"],
   ])("rejects %s with 400 naming the field", async (qs, field, message) => {
     const res = await get(`/v1/search${qs}`);
     expect(res.status).toBe(400);

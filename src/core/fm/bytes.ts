@@ -85,24 +85,41 @@ export class ByteReader {
 
 /** Packs unsigned integers below 2^width (width <= 32) into a little-endian bit stream. */
 export function packFixed(values: ArrayLike<number>, width: number): Uint8Array {
-  const out = new Uint8Array(Math.ceil((values.length * width) / 8));
+  if (width < 0 || width > 32) throw new RangeError(`bit width ${width} outside [0, 32]`);
+  const out = new Uint8Array(packedLength(values.length, width));
+  const limit = 2 ** width;
   let bit = 0;
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (width < 32 && v >= 2 ** width) throw new RangeError(`value ${v} does not fit in ${width} bits`);
-    for (let b = 0; b < width; b++, bit++) if ((v / 2 ** b) & 1) out[bit >>> 3]! |= 1 << (bit & 7);
+    let v = values[i]!;
+    if (!(v >= 0 && v < limit)) throw new RangeError(`value ${v} does not fit in ${width} bits`);
+    // A byte at a time: the low bits of v fill the rest of the current byte.
+    for (let left = width; left > 0; ) {
+      const used = bit & 7;
+      const take = Math.min(8 - used, left);
+      out[bit >>> 3]! |= (v & ((1 << take) - 1)) << used;
+      v >>>= take;
+      bit += take;
+      left -= take;
+    }
   }
   return out;
 }
 
 export function unpackFixed(bytes: Uint8Array, count: number, width: number): Uint32Array {
+  if (width < 0 || width > 32) throw new RangeError(`bit width ${width} outside [0, 32]`);
   if (bytes.length * 8 < count * width) throw new Error("packed integers: truncated");
   const out = new Uint32Array(count);
   let bit = 0;
   for (let i = 0; i < count; i++) {
     let v = 0;
-    for (let b = 0; b < width; b++, bit++) if ((bytes[bit >>> 3]! >>> (bit & 7)) & 1) v += 2 ** b;
-    out[i] = v;
+    for (let shift = 0; shift < width; ) {
+      const used = bit & 7;
+      const take = Math.min(8 - used, width - shift);
+      v |= ((bytes[bit >>> 3]! >>> used) & ((1 << take) - 1)) << shift;
+      shift += take;
+      bit += take;
+    }
+    out[i] = v >>> 0;
   }
   return out;
 }

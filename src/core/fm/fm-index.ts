@@ -82,6 +82,7 @@ export class FmIndex {
   private readonly maxSuperblocks: number;
   private extractIndex: Uint32Array | undefined;
   private readonly step = { value: 0, rank: 0 };
+  private crossed = 0;
 
   private constructor(
     private readonly source: ByteSource,
@@ -293,14 +294,16 @@ export class FmIndex {
 
   // ---- locate and extract --------------------------------------------------------------------
 
-  /** LF mapping from BWT position i: the position of the suffix one token further left. */
-  private lf(i: number): { symbol: number; next: number } | number {
-    const sb = this.superblocks.get(i >>> this.shift);
-    if (!sb) return i >>> this.shift;
+  /**
+   * LF mapping from BWT position i (inside the loaded superblock sb): the position of the suffix
+   * that starts one token earlier in the text, i.e. one token later in the title. The symbol
+   * crossed is left in `this.crossed`.
+   */
+  private lf(sb: Superblock, i: number): number {
     sb.sequence.accessRank(i - sb.start, this.step);
     const code = this.step.value;
-    const symbol = sb.symbolOfCode[code]!;
-    return { symbol, next: this.C[symbol]! + sb.rankStart[code]! + this.step.rank };
+    this.crossed = sb.symbolOfCode[code]!;
+    return this.C[this.crossed]! + sb.rankStart[code]! + this.step.rank;
   }
 
   /**
@@ -332,9 +335,7 @@ export class FmIndex {
             break;
           }
           if (++w.steps > this.header.sampleRate) throw new Error(`locate: no sample within ${this.header.sampleRate} steps`);
-          sb.sequence.accessRank(local, this.step);
-          const symbol = sb.symbolOfCode[this.step.value]!;
-          w.pos = this.C[symbol]! + sb.rankStart[this.step.value]! + this.step.rank;
+          w.pos = this.lf(sb, w.pos);
         }
       }
       if (missing.size > 0) await this.load([...missing]);
@@ -349,15 +350,16 @@ export class FmIndex {
     const ends = await this.extractSection();
     let pos = ends[doc]!;
     const tokens: number[] = [];
-    for (let wave = 0; wave <= MAX_LOAD_WAVES * 64; wave++) {
-      const step = this.lf(pos);
-      if (typeof step === "number") {
-        await this.load([step]);
+    for (let step = 0; step <= MAX_LOAD_WAVES * 64; step++) {
+      const sb = this.superblocks.get(pos >>> this.shift);
+      if (!sb) {
+        await this.load([pos >>> this.shift]);
         continue;
       }
-      if (step.symbol === SEPARATOR || step.symbol === SENTINEL) return tokens;
-      tokens.push(step.symbol - TOKEN_BASE);
-      pos = step.next;
+      const next = this.lf(sb, pos);
+      if (this.crossed === SEPARATOR || this.crossed === SENTINEL) return tokens;
+      tokens.push(this.crossed - TOKEN_BASE);
+      pos = next;
     }
     throw new Error(`extract: document ${doc} did not end`);
   }

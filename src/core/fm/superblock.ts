@@ -127,11 +127,6 @@ export class Superblock {
     }
     return -1;
   }
-
-  /** Approximate decoded size, for cache accounting. */
-  get bytes(): number {
-    return this.length * (this.sequence.levels * 1.5 + 2) / 8 + this.sortedSymbols.length * 24 + this.sampleDocs.length * 8;
-  }
 }
 
 function maxOf(values: ArrayLike<number>): number {

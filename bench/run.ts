@@ -1,0 +1,67 @@
+/**
+ * `npm run bench [-- --quick] [-- --only build|queries|worker]`: build, query and Worker
+ * benchmarks, printed as plain-text tables (see bench/README.md).
+ *
+ *   --quick            skip the synthetic 1M-title build
+ *   --only build       only the build benchmark
+ *   --only queries     only the query benchmark (ours vs the Rust fm-index peer)
+ *   --only worker      only the Worker benchmark (workerd via wrangler dev: warm latency, cold KV round trips)
+ *   --titles N         titles of the synthetic catalog (default 1000000)
+ *   --spans N          spans in the query set (default 2000)
+ *   --reps N           timed repetitions of the query set (default 5, at least 3)
+ */
+import { parseArgs } from "node:util";
+import { runBuildBench } from "./build.ts";
+import { runQueryBench } from "./queries.ts";
+import { runWorkerBench } from "./worker.ts";
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    titles: { type: "string" },
+    spans: { type: "string" },
+    reps: { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+  strict: true,
+});
+
+if (values.help) {
+  console.log("usage: npm run bench -- [--quick] [--only build|queries|worker] [--titles N] [--spans N] [--reps N]");
+  process.exit(0);
+}
+if (values.only !== undefined && !["build", "queries", "worker"].includes(values.only)) {
+  console.error(`--only: expected "build", "queries" or "worker", got ${JSON.stringify(values.only)}`);
+  process.exit(2);
+}
+const positive = (name: string, v: string | undefined): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--${name}: expected a positive integer, got ${JSON.stringify(v)}`);
+    process.exit(2);
+  }
+  return n;
+};
+const titles = positive("titles", values.titles);
+const spans = positive("spans", values.spans);
+const reps = positive("reps", values.reps);
+
+const started = performance.now();
+console.log(`Edgespan benchmarks (node ${process.version}, ${process.platform}/${process.arch})${values.quick ? ", --quick" : ""}`);
+const runs = (part: string): boolean => values.only === undefined || values.only === part;
+if (runs("build")) {
+  console.log();
+  await runBuildBench({ quick: values.quick, ...(titles !== undefined && { syntheticTitles: titles }) });
+}
+if (runs("queries")) {
+  console.log();
+  await runQueryBench({ ...(spans !== undefined && { spans }), ...(reps !== undefined && { reps }) });
+}
+if (runs("worker")) {
+  console.log();
+  await runWorkerBench({ cold: values.quick ? 3 : 5 });
+}
+console.log();
+console.log(`benchmarks done in ${((performance.now() - started) / 1000).toFixed(1)} s`);

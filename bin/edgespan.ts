@@ -1,0 +1,127 @@
+/**
+ * edgespan CLI: `tsx bin/edgespan.ts <command> [options]`. Each subcommand is one function in the
+ * COMMANDS table. Input mistakes (unknown flag, missing file, malformed data) print one message
+ * naming the flag or file and exit with code 2; nothing prints a stack trace.
+ */
+import { existsSync } from "node:fs";
+import { relative, resolve } from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { CatalogError } from "../src/core/catalog/catalog.ts";
+import { DEV_QUERIES_PATH, homedepotDir, REPO_ROOT, runEval, type Split } from "../src/eval/harness.ts";
+import { JudgmentsError, loadJudgments } from "../src/eval/judgments.ts";
+import { markdownReport, textReport } from "../src/eval/report.ts";
+import { writeDevQueries } from "../src/eval/split.ts";
+import { SystemUnavailableError } from "../src/eval/systems.ts";
+
+/** A mistake in how the command was called or in its input files: exit code 2. */
+class UsageError extends Error {}
+
+interface Command {
+  readonly summary: string;
+  readonly usage: string;
+  run(args: string[]): Promise<void>;
+}
+
+function parse<T extends NonNullable<ParseArgsConfig["options"]>>(command: string, args: string[], options: T) {
+  try {
+    return parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    throw new UsageError(`${command}: ${(e as Error).message.split(". To specify")[0]}`);
+  }
+}
+
+function existingFile(flag: string, path: string): string {
+  if (!existsSync(path)) throw new UsageError(`${flag}: file not found: ${path}`);
+  return path;
+}
+
+const evalCommand: Command = {
+  summary: "evaluate systems on graded relevance judgments (Recall, MRR, NDCG, latency per bucket)",
+  usage: `usage: edgespan eval [options]
+  --judgments FILE    judgments TSV (query, product_id, relevance); default: Home Depot judgments.tsv
+  --products FILE     catalog (TSV, CSV or JSONL); default: Home Depot products.tsv
+  --system NAME       bm25 | bm25-fuzzy | fm-ngram | endpoint; repeat or comma-separate (default: bm25)
+  --split SPLIT       dev | train | all (default: dev; dev = data/homedepot-dev-queries.txt)
+  --limit N           evaluate only N queries of the split (a fixed pseudo-random sample)
+  --endpoint URL      evaluate a running Worker (GET URL/v1/search); each --system NAME runs there
+                      as NAME@endpoint (default system: endpoint)
+  --json              print the report as JSON
+  --markdown          print the report as markdown tables
+  Home Depot folder: $EDGESPAN_HOMEDEPOT or ../shared/datasets/homedepot (relative to the repo)`,
+  async run(args) {
+    const v = parse("eval", args, {
+      judgments: { type: "string" },
+      products: { type: "string" },
+      system: { type: "string", multiple: true },
+      split: { type: "string", default: "dev" },
+      limit: { type: "string" },
+      endpoint: { type: "string" },
+      json: { type: "boolean" },
+      markdown: { type: "boolean" },
+    });
+    if (v.help) return void console.log(this.usage);
+    const split = v.split as Split;
+    if (!["dev", "train", "all"].includes(split)) throw new UsageError(`--split: expected dev, train or all, got ${JSON.stringify(split)}`);
+    const limit = v.limit === undefined ? undefined : Number(v.limit);
+    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError(`--limit: expected a positive integer, got ${JSON.stringify(v.limit)}`);
+    if (v.endpoint !== undefined && !/^https?:\/\//u.test(v.endpoint)) throw new UsageError(`--endpoint: expected an http(s) URL, got ${JSON.stringify(v.endpoint)}`);
+
+    let systems = (v.system ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter((s) => s !== "");
+    if (v.endpoint) {
+      if (systems.length === 0) systems = ["endpoint"];
+      systems = systems.map((s) => (s === "endpoint" || s.endsWith("@endpoint") ? s : `${s}@endpoint`));
+    } else if (systems.length === 0) systems = ["bm25"];
+
+    const judgmentsPath = existingFile("--judgments", v.judgments ?? resolve(homedepotDir(), "judgments.tsv"));
+    const productsPath = existingFile("--products", v.products ?? resolve(homedepotDir(), "products.tsv"));
+    if (split !== "all") existingFile("dev split list", DEV_QUERIES_PATH);
+
+    const report = await runEval({ judgmentsPath, productsPath, systems, split, ...(limit ? { limit } : {}), ...(v.endpoint ? { endpoint: v.endpoint } : {}) });
+    console.log(v.json ? JSON.stringify(report, null, 2) : v.markdown ? markdownReport(report) : textReport(report));
+  },
+};
+
+const devSplitCommand: Command = {
+  summary: "regenerate data/homedepot-dev-queries.txt, the committed dev split (by query, fixed seed)",
+  usage: `usage: edgespan dev-split [--judgments FILE] [--out FILE]
+  --judgments FILE    judgments TSV; default: Home Depot judgments.tsv
+  --out FILE          default: data/homedepot-dev-queries.txt`,
+  async run(args) {
+    const v = parse("dev-split", args, { judgments: { type: "string" }, out: { type: "string" } });
+    if (v.help) return void console.log(this.usage);
+    const judgmentsPath = existingFile("--judgments", v.judgments ?? resolve(homedepotDir(), "judgments.tsv"));
+    const out = v.out ?? DEV_QUERIES_PATH;
+    const queries = (await loadJudgments(judgmentsPath)).map((q) => q.query);
+    const n = await writeDevQueries(out, queries, "tsx bin/edgespan.ts dev-split (src/eval/split.ts)");
+    console.log(`${relative(REPO_ROOT, out) || out}: ${n} dev queries of ${queries.length}`);
+  },
+};
+
+const COMMANDS: Record<string, Command> = { eval: evalCommand, "dev-split": devSplitCommand };
+
+function help(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return ["usage: edgespan <command> [options]   (edgespan <command> --help for its options)", "", "commands:", ...lines].join("\n");
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(help());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}\n\n${help()}`);
+  await command.run(args);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (e: unknown) => {
+    const input = e instanceof UsageError || e instanceof CatalogError || e instanceof JudgmentsError || e instanceof SystemUnavailableError;
+    console.error(`edgespan: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = input ? 2 : 1;
+  },
+);

@@ -1,0 +1,131 @@
+/**
+ * The systems the harness can evaluate, by name. Each is a Retriever, so the harness treats a
+ * baseline, the engine and a remote Worker alike.
+ */
+import MiniSearch, { type SearchOptions } from "minisearch";
+import type { Product } from "../core/catalog/product.ts";
+import type { Retriever, SearchHit, SearchResult } from "../core/retrieval/types.ts";
+import { openLocalEngine } from "../node/engine.ts";
+import { words } from "./buckets.ts";
+
+export interface SystemContext {
+  readonly products: readonly Product[];
+  /** Base URL of a running Worker, for `endpoint` and `NAME@endpoint`. */
+  readonly endpoint?: string;
+}
+
+/** A system that cannot run here (a module not written yet, a missing endpoint URL). */
+export class SystemUnavailableError extends Error {
+  override name = "SystemUnavailableError";
+}
+
+export const LOCAL_SYSTEMS = ["bm25", "bm25-fuzzy", "fm-ngram"] as const;
+
+/** `bm25`, `bm25-fuzzy`, `fm-ngram`, `endpoint`, or `NAME@endpoint` (NAME served by the Worker). */
+export async function createSystem(name: string, ctx: SystemContext): Promise<Retriever> {
+  if (name === "endpoint" || name.endsWith("@endpoint")) {
+    if (!ctx.endpoint) throw new SystemUnavailableError(`system ${name} needs an endpoint URL (--endpoint)`);
+    const remote = name === "endpoint" ? undefined : name.slice(0, -"@endpoint".length);
+    return endpointRetriever(name, ctx.endpoint, remote);
+  }
+  switch (name) {
+    case "bm25":
+      return bm25Retriever("bm25", bm25Index(ctx.products), BM25_SEARCH);
+    case "bm25-fuzzy":
+      return bm25Retriever("bm25-fuzzy", bm25Index(ctx.products), BM25_FUZZY_SEARCH);
+    case "fm-ngram":
+      return fmNgram(ctx.products);
+    default:
+      throw new SystemUnavailableError(`unknown system ${JSON.stringify(name)}; known: ${[...LOCAL_SYSTEMS, "endpoint", "NAME@endpoint"].join(", ")}`);
+  }
+}
+
+// ---- fm-ngram: the engine in process, built from the same catalog. ----
+
+async function fmNgram(products: readonly Product[]): Promise<Retriever> {
+  return (await openLocalEngine(products)).retriever("fm-ngram");
+}
+
+// ---- bm25 baselines: MiniSearch over titles, on the same words as the engine. ----
+
+/**
+ * MiniSearch's BM25+ defaults, stated so that a MiniSearch upgrade cannot move the baseline:
+ * k = 1.2 (term frequency saturation), b = 0.7 (length normalization), d = 0.5 (BM25+ floor).
+ */
+export const BM25_PARAMS = { k: 1.2, b: 0.7, d: 0.5 } as const;
+
+/** Plain BM25: any query word may match (OR), exact words only. */
+export const BM25_SEARCH: SearchOptions = { combineWith: "OR", fuzzy: false, prefix: false, bm25: BM25_PARAMS };
+
+/**
+ * Fuzzy and prefix matching, tuned on the dev split (1828 scorable queries) by
+ * src/eval/tune-bm25-fuzzy.ts. Dev Recall@10 (exact bm25: 0.4087):
+ *
+ *   fuzzy   prefix=false  prefix=true      (weights fuzzy 0.45 / prefix 0.375, MiniSearch's defaults)
+ *   0.1     0.4626        0.4663
+ *   0.2     0.4672        0.4715  <- chosen
+ *   0.3     0.4538        0.4572
+ *
+ *   weights at fuzzy=0.2, prefix=true (fuzzy / prefix):
+ *   fuzzy\prefix  0.2     0.375   0.6
+ *   0.2           0.4724  0.4711  0.4647
+ *   0.45          0.4727  0.4715  0.4649
+ *   0.7           0.4701  0.4681  0.4629
+ *
+ * The best weights beat the defaults by 0.0012, noise at this n, and a heavier prefix weight hurts,
+ * so the default weights stay. maxFuzzy is MiniSearch's 6 (binding at 0.2 only for 28+ letter terms).
+ */
+export const BM25_FUZZY_SEARCH: SearchOptions = { ...BM25_SEARCH, fuzzy: 0.2, prefix: true };
+
+/** A MiniSearch index of the titles; search options are given per retriever, so one index serves a grid. */
+export function bm25Index(products: readonly Product[]): MiniSearch<Product> {
+  const index = new MiniSearch<Product>({
+    fields: ["title"],
+    storeFields: ["title"],
+    tokenize: words,
+    processTerm: (term) => term, // words() already normalized
+  });
+  index.addAll(products.map(({ id, title }) => ({ id, title })));
+  return index;
+}
+
+export function bm25Retriever(name: string, index: MiniSearch<Product>, search: SearchOptions): Retriever {
+  return {
+    name,
+    async search(query: string, k: number): Promise<SearchResult> {
+      const start = performance.now();
+      const hits: SearchHit[] = index
+        .search(query, search)
+        .slice(0, k)
+        .map((r) => ({ id: String(r.id), title: String(r["title"]), score: r.score, spans: [] }));
+      return { hits, timings: { search: performance.now() - start } };
+    },
+  };
+}
+
+// ---- endpoint: a running Worker over HTTP. ----
+
+/** Server-Timing `total;dur=X`, if the Worker sends it. */
+function serverTotal(header: string | null): number | undefined {
+  const m = header?.match(/(?:^|,)\s*total\s*;[^,]*?\bdur=([\d.]+)/u);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** GET {endpoint}/v1/search?q=&k= (and &strategy=NAME for NAME@endpoint). */
+export function endpointRetriever(name: string, endpoint: string, remoteSystem?: string): Retriever {
+  const base = endpoint.replace(/\/+$/u, "");
+  return {
+    name,
+    async search(query: string, k: number): Promise<SearchResult> {
+      const params = new URLSearchParams({ q: query, k: String(k) });
+      if (remoteSystem) params.set("strategy", remoteSystem);
+      const url = `${base}/v1/search?${params}`;
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${await response.text().catch(() => "")}`.trim());
+      const body = (await response.json()) as { hits?: unknown };
+      if (!Array.isArray(body.hits)) throw new Error(`${url}: response has no "hits" array`);
+      const server = serverTotal(response.headers.get("server-timing"));
+      return { hits: body.hits as SearchHit[], timings: server === undefined ? {} : { "server.total": server } };
+    },
+  };
+}
