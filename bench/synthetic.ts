@@ -13,18 +13,13 @@
  * Generation is seeded and deterministic: the same source, N and seed give the same titles.
  */
 import { existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
 import type { Product } from "../src/core/catalog/product.ts";
 import { words } from "../src/core/tokenizer/word-tokenizer.ts";
 import { loadCatalogFile } from "../src/node/catalog-file.ts";
+import { REPO_ROOT, homedepotDir } from "../src/node/paths.ts";
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-
-/** The Home Depot folder: $EDGESPAN_HOMEDEPOT, else ../shared/datasets/homedepot relative to the repo root. */
-export function homedepotDir(): string {
-  return resolve(REPO_ROOT, process.env["EDGESPAN_HOMEDEPOT"] ?? "../shared/datasets/homedepot");
-}
+export { REPO_ROOT };
 
 /** products.tsv of the Home Depot folder, or why it is missing. */
 export function homedepotProducts(): { path: string } | { missing: string } {

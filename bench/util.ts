@@ -1,12 +1,4 @@
-/** Small helpers shared by the benchmarks: data location, percentiles, plain-text tables. */
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-
-/** The Home Depot data folder, or undefined where it is absent. */
-export function homedepotDir(): string | undefined {
-  const dir = resolve(process.env.EDGESPAN_HOMEDEPOT ?? "../shared/datasets/homedepot");
-  return existsSync(resolve(dir, "products.tsv")) ? dir : undefined;
-}
+/** Small helpers shared by the benchmarks: percentiles and plain-text tables. */
 
 export function percentile(values: readonly number[], q: number): number {
   if (values.length === 0) return Number.NaN;

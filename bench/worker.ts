@@ -13,7 +13,8 @@ import { buildArtifacts } from "../src/core/artifacts.ts";
 import { publish } from "../src/core/storage/publish.ts";
 import { loadCatalogFile } from "../src/node/catalog-file.ts";
 import { openLocalKv } from "../kv-seed/stores.ts";
-import { homedepotDir, percentile, table } from "./util.ts";
+import { homedepotProducts } from "./synthetic.ts";
+import { percentile, table } from "./util.ts";
 
 const PORT = 8799;
 
@@ -62,12 +63,12 @@ async function query(q: string): Promise<Sample> {
 
 export async function runWorkerBench(options: { queries?: number; cold?: number } = {}): Promise<void> {
   const values = { queries: options.queries ?? 500, cold: options.cold ?? 5 };
-  const dir = homedepotDir();
-  if (!dir) {
-    console.log("worker bench: Home Depot data not found (set EDGESPAN_HOMEDEPOT); skipped");
+  const hd = homedepotProducts();
+  if ("missing" in hd) {
+    console.log(`SKIP worker bench: ${hd.missing}`);
     return;
   }
-  const { products } = await loadCatalogFile(join(dir, "products.tsv"));
+  const { products } = await loadCatalogFile(hd.path);
   const built = await buildArtifacts(products, { source: "homedepot" });
   const persist = await mkdtemp(join(tmpdir(), "edgespan-bench-"));
   const { store, close } = await openLocalKv({ configPath: "wrangler.toml", persistPath: join(persist, "v3"), binding: "INDEX" });

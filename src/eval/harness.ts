@@ -3,8 +3,7 @@
  * scored and aggregated per bucket.
  */
 import { readFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
 import { parseCatalog } from "../core/catalog/catalog.ts";
 import type { Product } from "../core/catalog/product.ts";
 import type { Retriever } from "../core/retrieval/types.ts";
@@ -13,14 +12,10 @@ import { loadJudgments, type JudgedQuery } from "./judgments.ts";
 import { mean, percentile, relevantIds, scoreQuery, type QueryScores } from "./metrics.ts";
 import { queryHash, readDevQueries } from "./split.ts";
 import { createSystem } from "./systems.ts";
+import { REPO_ROOT, homedepotDir } from "../node/paths.ts";
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export { REPO_ROOT, homedepotDir };
 export const DEV_QUERIES_PATH = resolve(REPO_ROOT, "data/homedepot-dev-queries.txt");
-
-/** The Home Depot folder: $EDGESPAN_HOMEDEPOT, else ../shared/datasets/homedepot next to the repo. */
-export function homedepotDir(): string {
-  return resolve(REPO_ROOT, process.env["EDGESPAN_HOMEDEPOT"] ?? "../shared/datasets/homedepot");
-}
 
 export type Split = "dev" | "train" | "all";
 
