@@ -48,6 +48,7 @@ describe("GET /v1/search", () => {
     ["?q=knob&k=101", "k", "between 1 and 100"],
     ["?q=knob&k=ten", "k", "whole number"],
     ["?q=knob&k=-1", "k", "whole number"],
+    ["?q=knob&k=1.5", "k", "whole number"],
     ["?q=knob&strategy=magic", "strategy", "strategy must be one of"],
   ])("rejects %s with 400 naming the field", async (qs, field, message) => {
     const res = await get(`/v1/search${qs}`);
@@ -61,6 +62,17 @@ describe("GET /v1/search", () => {
     const res = await get("/v2/nothing");
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("not_found");
+  });
+});
+
+describe("GET /openapi.json", () => {
+  it("describes the search API from the schemas that validate it", async () => {
+    const res = await get("/openapi.json");
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, { get: { parameters: { name: string }[] } }>; components: { schemas: Record<string, unknown> } };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(doc.paths["/v1/search"]!.get.parameters.map((p) => p.name).sort()).toEqual(["k", "q", "strategy"]);
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["SearchResponse", "SearchHit", "MatchedSpan", "Error"]));
   });
 });
 

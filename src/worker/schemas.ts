@@ -1,0 +1,77 @@
+/**
+ * The API's schemas: they validate requests and generate /openapi.json, so the document can
+ * never drift from what the Worker accepts.
+ */
+import { z } from "@hono/zod-openapi";
+
+export const MAX_QUERY_CHARS = 256;
+export const MAX_K = 100;
+export const DEFAULT_K = 10;
+
+/** Retrieval strategies this Worker serves. */
+export const STRATEGIES = ["fm-ngram"] as const;
+
+const required = (field: string) => (issue: { input: unknown }) =>
+  issue.input === undefined ? `${field} is required` : `${field} must be a string`;
+
+export const QueryText = z
+  .string({ error: required("q") })
+  .refine((q) => q.trim() !== "", "q must not be empty")
+  .refine((q) => q.length <= MAX_QUERY_CHARS, `q must be at most ${MAX_QUERY_CHARS} characters`)
+  .openapi({ param: { name: "q", in: "query" }, example: "black door knob", description: `The shopper's query (1–${MAX_QUERY_CHARS} characters).` });
+
+export const ResultCount = z
+  .string()
+  .regex(/^\d{1,4}$/u, "k must be a whole number")
+  .transform(Number)
+  .refine((k) => k >= 1 && k <= MAX_K, `k must be between 1 and ${MAX_K}`)
+  .optional()
+  .openapi({ param: { name: "k", in: "query" }, example: "10", description: `Number of results, 1–${MAX_K} (default ${DEFAULT_K}).` });
+
+export const Strategy = z
+  .enum(STRATEGIES, { error: `strategy must be one of: ${STRATEGIES.join(", ")}` })
+  .optional()
+  .openapi({ param: { name: "strategy", in: "query" }, description: "Retrieval path (default: the first listed)." });
+
+export const MatchedSpan = z
+  .object({
+    text: z.string().openapi({ example: "door knob" }),
+    start: z.number().int().openapi({ description: "Offset of the span's first token in the title's tokens." }),
+    length: z.number().int(),
+  })
+  .openapi("MatchedSpan");
+
+export const SearchHit = z
+  .object({
+    id: z.string().openapi({ example: "SKU-10159" }),
+    title: z.string().openapi({ example: "Bluebird Matte Black Passage Door Knob" }),
+    score: z.number(),
+    spans: z.array(MatchedSpan).readonly(),
+    fields: z.record(z.string(), z.string()).optional(),
+  })
+  .openapi("SearchHit");
+
+export const SearchResponse = z
+  .object({
+    query: z.string(),
+    k: z.number().int(),
+    strategy: z.enum(STRATEGIES),
+    index: z.string().openapi({ description: "Version of the index that answered." }),
+    hits: z.array(SearchHit).readonly(),
+  })
+  .openapi("SearchResponse");
+
+export const ErrorResponse = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: "invalid_parameter" }),
+      message: z.string().openapi({ example: "k must be between 1 and 100" }),
+      field: z.string().optional().openapi({ example: "k" }),
+    }),
+  })
+  .openapi("Error");
+
+export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { "application/json": { schema } },
+  description,
+});
