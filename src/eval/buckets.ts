@@ -3,14 +3,10 @@
  * by proxies: query length, lexical overlap with the relevant titles, and out-of-vocabulary words.
  */
 import type { Product } from "../core/catalog/product.ts";
-import { normalizeText } from "../core/text/normalize.ts";
+import { words } from "../core/tokenizer/word-tokenizer.ts";
 
-/** Words as the engine's word tokenizer sees them. Must match src/core/tokenizer/word-tokenizer.ts. */
-const WORD = /[\p{L}\p{N}]+(?:[.\/][\p{N}]+)*/gu;
-
-export function words(text: string): string[] {
-  return normalizeText(text).match(WORD) ?? [];
-}
+/** Words as the engine's word tokenizer sees them. */
+export { words };
 
 /** Bucket names in report order; `family:` prefixes group them into one table each. */
 export const BUCKETS = ["all", "len:1-2", "len:3-4", "len:5+", "overlap:all", "overlap:some", "overlap:none", "oov"] as const;

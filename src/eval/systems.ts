@@ -97,7 +97,7 @@ export function bm25Retriever(name: string, index: MiniSearch<Product>, search: 
       const hits: SearchHit[] = index
         .search(query, search)
         .slice(0, k)
-        .map((r) => ({ id: String(r.id), title: String(r["title"]), score: r.score, spans: [] }));
+        .map((r) => ({ id: String(r.id), title: String(r["title"]), score: r.score, spans: [], highlights: [] }));
       return { hits, timings: { search: performance.now() - start } };
     },
   };

@@ -3,13 +3,13 @@
  * never drift from what the Worker accepts.
  */
 import { z } from "@hono/zod-openapi";
+import { STRATEGY_NAMES as STRATEGIES } from "../core/retrieval/strategies.ts";
 
+export { STRATEGIES };
 export const MAX_QUERY_CHARS = 256;
 export const MAX_K = 100;
 export const DEFAULT_K = 10;
 
-/** Retrieval strategies this Worker serves. */
-export const STRATEGIES = ["fm-ngram"] as const;
 
 const required = (field: string) => (issue: { input: unknown }) =>
   issue.input === undefined ? `${field} is required` : `${field} must be a string`;
@@ -41,12 +41,17 @@ export const MatchedSpan = z
   })
   .openapi("MatchedSpan");
 
+export const Highlight = z
+  .object({ start: z.number().int(), end: z.number().int() })
+  .openapi("Highlight", { description: "A character range [start, end) of the title to highlight." });
+
 export const SearchHit = z
   .object({
     id: z.string().openapi({ example: "SKU-10159" }),
     title: z.string().openapi({ example: "Bluebird Matte Black Passage Door Knob" }),
     score: z.number(),
     spans: z.array(MatchedSpan).readonly(),
+    highlights: z.array(Highlight).readonly(),
     fields: z.record(z.string(), z.string()).optional(),
   })
   .openapi("SearchHit");

@@ -1,3 +1,4 @@
+import { highlightsOf } from "../../src/core/retrieval/highlight.ts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadTokenizer } from "../../src/core/tokenizer/load.ts";
@@ -103,5 +104,36 @@ describe("WordTokenizer", () => {
 
   it("rejects a vocabulary with duplicate words", () => {
     expect(() => WordTokenizer.load(new TextEncoder().encode("word-v1\nacme\nacme"))).toThrow("duplicate words");
+  });
+});
+
+describe("WordTokenizer.pieces", () => {
+  const tok = WordTokenizer.train(["Matte Black Door Knob 3/4 in.", "İstanbul Lamp"]);
+
+  it("gives the ids of encode() with the character range of each word in the text", () => {
+    const title = "Matte Black Door Knob 3/4 in.";
+    const pieces = tok.pieces(title);
+    expect(pieces.map((p) => p.id)).toEqual(tok.encode(title));
+    expect(pieces.map((p) => title.slice(p.start, p.end))).toEqual(["Matte", "Black", "Door", "Knob", "3/4", "in"]);
+  });
+
+  it("maps offsets back where lower-casing changes the length", () => {
+    const title = "İstanbul Lamp"; // "İ" lower-cases to "i" and a combining dot: two code units
+    const pieces = tok.pieces(title);
+    expect(pieces.map((p) => p.id)).toEqual(tok.encode(title));
+    expect(pieces.map((p) => title.slice(p.start, p.end))).toEqual(["İstanbul", "Lamp"]);
+  });
+});
+
+describe("highlightsOf", () => {
+  it("merges overlapping and adjacent span ranges", () => {
+    const tok2 = WordTokenizer.train(["white door knob set"]);
+    const pieces = tok2.pieces("White Door Knob Set");
+    const spans = [
+      { text: "door knob", start: 1, length: 2 },
+      { text: "white", start: 0, length: 1 },
+      { text: "knob", start: 2, length: 1 },
+    ];
+    expect(highlightsOf(spans, pieces)).toEqual([{ start: 0, end: 5 }, { start: 6, end: 15 }]);
   });
 });

@@ -15,7 +15,7 @@ describe("GET /v1/search", () => {
   it("answers from the index in KV with products, scores and matched spans", async () => {
     const res = await get("/v1/search?q=matte%20black%20door%20knob&k=5");
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { strategy: string; index: string; hits: { id: string; title: string; score: number; spans: { text: string; start: number; length: number }[] }[] };
+    const body = (await res.json()) as { strategy: string; index: string; hits: { id: string; title: string; score: number; spans: { text: string; start: number; length: number }[]; highlights: { start: number; end: number }[] }[] };
     expect(body.strategy).toBe("fm-ngram");
     expect(body.index).toBe(version);
     expect(body.hits).toHaveLength(5);
@@ -26,6 +26,9 @@ describe("GET /v1/search", () => {
       // each span's offset points at its tokens in the title
       const tokens = words(hit.title);
       for (const span of hit.spans) expect(tokens.slice(span.start, span.start + span.length).join(" ")).toBe(span.text);
+      // highlights mark the same words in the display title
+      const marked = hit.highlights.map((h) => hit.title.slice(h.start, h.end).toLowerCase()).join(" ");
+      expect(marked).toContain("door knob");
     }
     const scores = body.hits.map((h) => h.score);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);

@@ -18,6 +18,7 @@
  */
 import type { Engine } from "../engine.ts";
 import type { SpanRange } from "../fm/fm-index.ts";
+import { highlightsOf } from "./highlight.ts";
 import type { MatchedSpan, Retriever, SearchHit, SearchResult } from "./types.ts";
 
 export interface NgramOptions {
@@ -56,12 +57,12 @@ interface Ngram {
 }
 
 export class FmNgramRetriever implements Retriever {
-  readonly name = "fm-ngram";
   private readonly options: NgramOptions;
 
   constructor(
     private readonly engine: Engine,
     options: Partial<NgramOptions> = {},
+    readonly name = "fm-ngram",
   ) {
     this.options = { ...DEFAULT_NGRAM_OPTIONS, ...options };
     if (this.options.maxQueryTokens > 32) throw new RangeError("maxQueryTokens is at most 32");
@@ -102,15 +103,22 @@ export class FmNgramRetriever implements Retriever {
     const avgLength = Math.max(1, (index.header.textLength - index.docCount - 1) / Math.max(1, index.docCount));
     const b = this.options.lengthNorm;
     const scored = products.map((product, j) => {
-      const title = tokenizer.encode(product.title);
-      const { score, spans } = this.rescore(ngrams, title);
-      return { product, doc: candidates[j]!, score: score / (1 - b + (b * title.length) / avgLength), spans };
+      const pieces = tokenizer.pieces(product.title);
+      const { score, spans } = this.rescore(ngrams, pieces.map((p) => p.id));
+      return { product, pieces, doc: candidates[j]!, score: score / (1 - b + (b * pieces.length) / avgLength), spans };
     });
     scored.sort((x, y) => y.score - x.score || x.doc - y.doc);
     const hits: SearchHit[] = scored
       .filter((s) => s.score > 0)
       .slice(0, k)
-      .map(({ product: p, score, spans }) => ({ id: p.id, title: p.title, score, spans, ...(p.fields && { fields: p.fields }) }));
+      .map(({ product: p, pieces, score, spans }) => ({
+        id: p.id,
+        title: p.title,
+        score,
+        spans,
+        highlights: highlightsOf(spans, pieces),
+        ...(p.fields && { fields: p.fields }),
+      }));
     lap("score");
     return { hits, timings };
   }

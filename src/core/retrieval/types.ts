@@ -10,11 +10,19 @@ export interface MatchedSpan {
   readonly length: number;
 }
 
+/** A character range of the title to highlight, [start, end) in UTF-16 units. */
+export interface Highlight {
+  readonly start: number;
+  readonly end: number;
+}
+
 export interface SearchHit {
   readonly id: string;
   readonly title: string;
   readonly score: number;
   readonly spans: readonly MatchedSpan[];
+  /** The matched spans as merged character ranges of `title`. */
+  readonly highlights: readonly Highlight[];
   readonly fields?: Readonly<Record<string, string>>;
 }
 

@@ -3,6 +3,13 @@
  * so the ids of a span are the same on its own as inside any title (a generated span can be looked
  * up as-is). The index never sees anything but ids, so any tokenizer that keeps this contract fits.
  */
+/** A token of a text with where it stands in that text (UTF-16 offsets), for highlighting. */
+export interface TokenPiece {
+  readonly id: number;
+  readonly start: number;
+  readonly end: number;
+}
+
 export interface Tokenizer {
   /** Stable name of the scheme, stored in the manifest (e.g. "word-v1"). */
   readonly kind: string;
@@ -11,6 +18,8 @@ export interface Tokenizer {
   /** Id given to text the vocabulary does not know; it never occurs in an index. */
   readonly unknownId: number;
   encode(text: string): number[];
+  /** The same ids as encode(), with their character ranges in `text` (which should be NFKC already). */
+  pieces(text: string): TokenPiece[];
   /** Normalized text of a token sequence, for showing matched spans. */
   decode(ids: ArrayLike<number>): string;
   /** Self-contained serialized form (loaded by the matching `load…` function). */

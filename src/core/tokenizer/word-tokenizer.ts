@@ -4,10 +4,10 @@
  * tokenizer replaces it.
  */
 import { normalizeText } from "../text/normalize.ts";
-import type { Tokenizer } from "./tokenizer.ts";
+import type { TokenPiece, Tokenizer } from "./tokenizer.ts";
 
-/** Letters and digits, with decimal points and fractions inside numbers kept ("1.5", "3/4"). */
-const WORD = /[\p{L}\p{N}]+(?:[./][\p{N}]+)*/gu;
+/** Letters (with their combining marks) and digits; decimal points and fractions inside numbers kept ("1.5", "3/4"). */
+const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:[./][\p{N}]+)*/gu;
 
 export function words(text: string): string[] {
   return normalizeText(text).match(WORD) ?? [];
@@ -50,6 +50,38 @@ export class WordTokenizer implements Tokenizer {
 
   encode(text: string): number[] {
     return words(text).map((w) => this.ids.get(w) ?? UNKNOWN);
+  }
+
+  pieces(text: string): TokenPiece[] {
+    const nfkc = text.normalize("NFKC");
+    const lower = nfkc.toLowerCase();
+    // Lower-casing almost never changes the length; where it does, map each folded unit back to
+    // the range of the character it came from.
+    let folded = lower;
+    let from: number[] | undefined;
+    let to: number[] | undefined;
+    if (lower.length !== nfkc.length) {
+      from = [];
+      to = [];
+      folded = "";
+      for (let i = 0; i < nfkc.length; ) {
+        const ch = String.fromCodePoint(nfkc.codePointAt(i)!);
+        const low = ch.toLowerCase();
+        for (let j = 0; j < low.length; j++) {
+          from.push(i);
+          to.push(i + ch.length);
+        }
+        folded += low;
+        i += ch.length;
+      }
+    }
+    const out: TokenPiece[] = [];
+    for (const m of folded.matchAll(WORD)) {
+      const start = m.index;
+      const end = start + m[0].length;
+      out.push({ id: this.ids.get(m[0]) ?? UNKNOWN, start: from ? from[start]! : start, end: to ? to[end - 1]! : end });
+    }
+    return out;
   }
 
   decode(ids: ArrayLike<number>): string {

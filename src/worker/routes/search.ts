@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { setMetric } from "hono/timing";
-import { FmNgramRetriever } from "../../core/retrieval/fm-ngram.ts";
+import { retrieverFor } from "../../core/retrieval/strategies.ts";
 import { type Env, isolateFor } from "../isolate.ts";
 import { DEFAULT_K, ErrorResponse, QueryText, ResultCount, STRATEGIES, SearchResponse, Strategy, jsonContent } from "../schemas.ts";
 
@@ -29,7 +29,7 @@ export const search = new OpenAPIHono<{ Bindings: Env }>().openapi(route, async 
   const started = performance.now();
   const engine = await provider.engine();
   setMetric(c, "manifest", performance.now() - started);
-  const result = await new FmNgramRetriever(engine).search(q, k);
+  const result = await retrieverFor(engine, strategy).search(q, k);
   for (const [phase, ms] of Object.entries(result.timings)) setMetric(c, phase, ms);
   c.header("X-KV-Round-Trips", String(store.roundTrips - tripsBefore));
   return c.json({ query: q, k, strategy, index: engine.manifest.version, hits: result.hits }, 200);
