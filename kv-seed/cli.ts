@@ -4,6 +4,7 @@
  *   npm run kv-seed -- local  --catalog data/sample-catalog.tsv      # local KV for `wrangler dev`
  *   npm run kv-seed -- dir    --catalog FILE --out .edgespan/index    # chunks + manifests in a folder
  *   npm run kv-seed -- remote --catalog FILE --namespace-id ID [--dry-run]
+ *   npm run kv-seed -- versions|activate|prune <target> ...           # manage published versions
  *
  * Every target writes content-hashed chunks first and the manifest pointer last, and reports what
  * it wrote. `--from DIR` loads a version previously written with `dir` instead of rebuilding.
@@ -12,12 +13,16 @@ import { parseArgs } from "node:util";
 import { type BuiltArtifacts, buildArtifacts } from "../src/core/artifacts.ts";
 import type { BlobStore } from "../src/core/storage/blob-store.ts";
 import { chunkKey } from "../src/core/storage/manifest.ts";
-import { type PublishReport, publish, readManifest } from "../src/core/storage/publish.ts";
+import { type PublishReport, activate, listVersions, prune, publish, readManifest } from "../src/core/storage/publish.ts";
 import { loadCatalogFile } from "../src/node/catalog-file.ts";
 import { FsBlobStore } from "../src/node/fs-blob-store.ts";
 import { openLocalKv, WranglerRemoteStore } from "./stores.ts";
 
-const USAGE = `usage: kv-seed <local|dir|remote> (--catalog FILE | --from DIR) [options]
+const USAGE = `usage: kv-seed [publish] <local|dir|remote> (--catalog FILE | --from DIR) [options]
+       kv-seed versions <local|dir|remote>                   list published versions (* = serving)
+       kv-seed activate <local|dir|remote> --version V       switch the serving version (one pointer write)
+       kv-seed prune    <local|dir|remote> [--keep N]        remove all but the N newest versions (default 2) and their chunks
+
   --catalog FILE        products as TSV, CSV or JSONL (id, title, ...)
   --from DIR            publish a version built earlier with \`kv-seed dir\`
   --out DIR             (dir) folder to write into            [.edgespan/index]
@@ -85,8 +90,94 @@ function describe(target: string, report: PublishReport, dryRun: boolean): strin
   );
 }
 
+type Values = Record<string, string | boolean | undefined>;
+
+/** The store a target names, and how to close it. */
+async function openTarget(target: string, values: Values): Promise<{ store: BlobStore; where: string; close: () => Promise<void> }> {
+  if (!["local", "dir", "remote"].includes(target)) throw new UsageError(`unknown target ${JSON.stringify(target)}`);
+  if (target === "dir") return { store: new FsBlobStore(values.out as string), where: `dir ${values.out}`, close: async () => {} };
+  if (target === "remote") {
+    const id = values["namespace-id"];
+    if (typeof id !== "string") throw new UsageError("remote needs --namespace-id ID");
+    return { store: new WranglerRemoteStore(id, values.config as string), where: `remote namespace ${id}`, close: async () => {} };
+  }
+  const { store, close } = await openLocalKv({
+    configPath: values.config as string,
+    persistPath: values.persist as string,
+    binding: values.binding as string,
+  });
+  return { store, where: `local KV ${values.binding} (${values.persist})`, close };
+}
+
+/** publish (the default): build or load a version and upload it. */
+async function publishCommand(target: string, values: Values): Promise<void> {
+  if (!["local", "dir", "remote"].includes(target)) throw new UsageError(`unknown target ${JSON.stringify(target)}`);
+  if (target === "remote" && !values["namespace-id"]) throw new UsageError("remote needs --namespace-id ID");
+  const built = await artifactsFrom(values);
+  const dryRun = values["dry-run"] === true;
+  const { store, where, close } = await openTarget(target, values);
+  try {
+    const report = await publish(store, built.manifest, built.chunks, { activate: values["no-activate"] !== true, dryRun });
+    console.log(describe(where, report, dryRun));
+  } finally {
+    await close();
+  }
+}
+
+async function versionsCommand(target: string, values: Values): Promise<void> {
+  const { store, where, close } = await openTarget(target, values);
+  try {
+    const versions = await listVersions(store);
+    if (versions.length === 0) console.log(`${where}: no versions published`);
+    for (const { manifest: m, current } of versions) {
+      const bytes = Object.values(m.artifacts).reduce((sum, a) => sum + a.bytes, 0);
+      console.log(`${current ? "*" : " "} ${m.version}  ${m.createdAt}  ${m.catalog.products} products  ${bytes} bytes${m.catalog.source ? `  ${m.catalog.source}` : ""}`);
+    }
+  } finally {
+    await close();
+  }
+}
+
+async function activateCommand(target: string, values: Values): Promise<void> {
+  if (typeof values.version !== "string") throw new UsageError("activate needs --version V (see `kv-seed versions`)");
+  const { store, where, close } = await openTarget(target, values);
+  try {
+    if (values["dry-run"]) {
+      const known = (await listVersions(store)).some((v) => v.manifest.version === values.version);
+      if (!known) throw new Error(`${where}: version ${values.version} is not published`);
+      console.log(`${where}: would switch the serving version to ${values.version} (dry run: nothing changed)`);
+      return;
+    }
+    await activate(store, values.version);
+    console.log(`${where}: version ${values.version} is now serving`);
+  } finally {
+    await close();
+  }
+}
+
+async function pruneCommand(target: string, values: Values): Promise<void> {
+  const keep = intOption(values.keep as string | undefined, "keep") ?? 2;
+  const dryRun = values["dry-run"] === true;
+  const { store, where, close } = await openTarget(target, values);
+  try {
+    const report = await prune(store, keep, { dryRun });
+    const verb = dryRun ? "would remove" : "removed";
+    console.log(`${where}: ${verb} ${report.manifests.length} versions (${report.manifests.join(", ") || "none"}) and ${report.chunks} unreferenced chunks; kept the ${keep} newest and the serving one`);
+  } finally {
+    await close();
+  }
+}
+
+const COMMANDS: Record<string, (target: string, values: Values) => Promise<void>> = {
+  publish: publishCommand,
+  versions: versionsCommand,
+  activate: activateCommand,
+  prune: pruneCommand,
+};
+
 export async function main(argv: string[]): Promise<number> {
-  const [target, ...rest] = argv;
+  // `kv-seed TARGET ...` is short for `kv-seed publish TARGET ...`.
+  const [command, target, ...rest] = argv[0] !== undefined && argv[0] in COMMANDS ? argv : ["publish", ...argv];
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -103,32 +194,16 @@ export async function main(argv: string[]): Promise<number> {
       "skip-invalid": { type: "boolean" },
       "no-activate": { type: "boolean" },
       "dry-run": { type: "boolean" },
+      version: { type: "string" },
+      keep: { type: "string" },
       help: { type: "boolean" },
     },
   });
-  if (values.help || !target) {
+  if (values.help || !target || target.startsWith("-")) {
     console.log(USAGE);
-    return target ? 0 : 2;
+    return values.help ? 0 : 2;
   }
-  if (!["local", "dir", "remote"].includes(target)) throw new UsageError(`unknown target ${JSON.stringify(target)}`);
-  if (target === "remote" && !values["namespace-id"]) throw new UsageError("remote needs --namespace-id ID");
-
-  const built = await artifactsFrom(values);
-  const dryRun = values["dry-run"] === true;
-  const publishOptions = { activate: values["no-activate"] !== true, dryRun };
-
-  let store: BlobStore;
-  let close = async (): Promise<void> => {};
-  if (target === "dir") store = new FsBlobStore(values.out!);
-  else if (target === "remote") store = new WranglerRemoteStore(values["namespace-id"]!, values.config!);
-  else ({ store, close } = await openLocalKv({ configPath: values.config!, persistPath: values.persist!, binding: values.binding! }));
-  try {
-    const report = await publish(store, built.manifest, built.chunks, publishOptions);
-    const where = target === "dir" ? `dir ${values.out}` : target === "remote" ? `remote namespace ${values["namespace-id"]}` : `local KV ${values.binding} (${values.persist})`;
-    console.log(describe(where, report, dryRun));
-  } finally {
-    await close();
-  }
+  await COMMANDS[command!]!(target, values);
   return 0;
 }
 

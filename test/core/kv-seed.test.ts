@@ -61,6 +61,42 @@ describe("kv-seed dir", () => {
   });
 });
 
+describe("kv-seed versions, activate and prune", () => {
+  it("lists versions, switches the serving one, and prunes old ones (dry run first)", async () => {
+    const out = join(dir, "index");
+    const half = join(dir, "half.tsv");
+    const lines = (await readFile(SAMPLE, "utf8")).trim().split("\n");
+    await writeFile(half, lines.slice(0, 301).join("\n") + "\n");
+    await main(["dir", "--catalog", half, "--out", out]);
+    const first = (await readManifest(new FsBlobStore(out)))!.version;
+    await new Promise((r) => setTimeout(r, 5)); // distinct createdAt
+    await main(["dir", "--catalog", SAMPLE, "--out", out]);
+    const second = (await readManifest(new FsBlobStore(out)))!.version;
+    expect(second).not.toBe(first);
+
+    log = [];
+    await main(["versions", "dir", "--out", out]);
+    expect(log[0]).toMatch(new RegExp(`^\\* ${second} .* 600 products`, "u"));
+    expect(log[1]).toMatch(new RegExp(`^  ${first} .* 300 products`, "u"));
+
+    await main(["activate", "dir", "--out", out, "--version", first]);
+    expect((await readManifest(new FsBlobStore(out)))!.version).toBe(first);
+    await expect(main(["activate", "dir", "--out", out, "--version", "nope"])).rejects.toThrow(/not published/u);
+
+    const before = (await new FsBlobStore(out).list("")).length;
+    log = [];
+    await main(["prune", "dir", "--out", out, "--keep", "0", "--dry-run"]);
+    expect(log.join("\n")).toContain(`would remove 1 versions (${second})`);
+    expect((await new FsBlobStore(out).list("")).length).toBe(before);
+
+    await main(["prune", "dir", "--out", out, "--keep", "0"]);
+    const store = new FsBlobStore(out);
+    expect((await store.list("manifest/")).sort()).toEqual([`manifest/${first}`, "manifest/current"].sort());
+    const live = [...referencedChunks((await readManifest(store))!)].map(chunkKey).sort();
+    expect((await store.list("chunk/")).sort()).toEqual(live);
+  });
+});
+
 describe("kv-seed local", () => {
   it("seeds the persisted local KV that wrangler dev reads, with binary values intact", async () => {
     const persist = join(dir, "state", "v3");

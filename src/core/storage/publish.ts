@@ -91,8 +91,8 @@ export async function activate(store: BlobStore, version: string): Promise<Manif
   return manifest;
 }
 
-/** Deletes manifests other than the current one and the `keep` newest, then unreferenced chunks. */
-export async function prune(store: BlobStore, keep = 1): Promise<{ manifests: string[]; chunks: number }> {
+/** Published versions, newest first, with the serving one marked. */
+export async function listVersions(store: BlobStore): Promise<{ manifest: Manifest; current: boolean }[]> {
   const current = await readManifest(store);
   const manifests: Manifest[] = [];
   for (const key of await store.list("manifest/")) {
@@ -100,18 +100,36 @@ export async function prune(store: BlobStore, keep = 1): Promise<{ manifests: st
     const m = await readManifest(store, key);
     if (m) manifests.push(m);
   }
-  manifests.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
-  const kept = manifests.filter((m, i) => i < keep || m.version === current?.version);
-  const removed = manifests.filter((m) => !kept.includes(m));
+  manifests.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+  return manifests.map((manifest) => ({ manifest, current: manifest.version === current?.version }));
+}
+
+/**
+ * Deletes the manifests of all but the `keep` newest versions (never the serving one), then the
+ * chunks no remaining manifest references. With `dryRun`, only reports what it would delete.
+ */
+export async function prune(
+  store: BlobStore,
+  keep = 1,
+  options: { dryRun?: boolean } = {},
+): Promise<{ manifests: string[]; chunks: number }> {
+  const versions = await listVersions(store);
+  const kept = versions.filter((v, i) => i < keep || v.current).map((v) => v.manifest);
+  const removed = versions.map((v) => v.manifest).filter((m) => !kept.includes(m));
   const live = new Set<string>();
-  for (const m of [...kept, ...(current ? [current] : [])]) for (const h of referencedChunks(m)) live.add(h);
-  for (const m of removed) await store.delete(manifestKey(m.version));
+  for (const m of kept) for (const h of referencedChunks(m)) live.add(h);
+  const current = versions.find((v) => v.current);
+  if (!current) {
+    const pointer = await readManifest(store);
+    if (pointer) for (const h of referencedChunks(pointer)) live.add(h); // pointer without its versioned copy
+  }
+  // Manifests first: at no point does a manifest name a chunk that is gone.
+  if (!options.dryRun) for (const m of removed) await store.delete(manifestKey(m.version));
   let chunks = 0;
   for (const key of await store.list("chunk/")) {
-    if (!live.has(key.slice("chunk/".length))) {
-      await store.delete(key);
-      chunks++;
-    }
+    if (live.has(key.slice("chunk/".length))) continue;
+    if (!options.dryRun) await store.delete(key);
+    chunks++;
   }
   return { manifests: removed.map((m) => m.version), chunks };
 }
