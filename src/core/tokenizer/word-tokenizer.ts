@@ -20,6 +20,9 @@ export class WordTokenizer implements Tokenizer {
   readonly kind = KIND;
   readonly unknownId = UNKNOWN;
   private readonly ids: Map<string, number>;
+  /** Vocabulary indices sorted by word (built on the first prefix lookup). */
+  private byWord: Uint32Array | undefined;
+  private readonly prefixMemo = new Map<string, number[]>();
 
   /** vocabulary[i] is the word with id i + 1 (id 0 is unknown). */
   constructor(private readonly vocabulary: readonly string[]) {
@@ -53,6 +56,11 @@ export class WordTokenizer implements Tokenizer {
   }
 
   pieces(text: string): TokenPiece[] {
+    return this.wordPieces(text).map((w) => ({ id: this.ids.get(w.text) ?? UNKNOWN, start: w.start, end: w.end }));
+  }
+
+  /** The normalized words of a text with their [start, end) in the NFKC text (UTF-16 units). */
+  wordPieces(text: string): { text: string; start: number; end: number }[] {
     const nfkc = text.normalize("NFKC");
     const lower = nfkc.toLowerCase();
     // Lower-casing almost never changes the length; where it does, map each folded unit back to
@@ -75,11 +83,11 @@ export class WordTokenizer implements Tokenizer {
         i += ch.length;
       }
     }
-    const out: TokenPiece[] = [];
+    const out: { text: string; start: number; end: number }[] = [];
     for (const m of folded.matchAll(WORD)) {
       const start = m.index;
       const end = start + m[0].length;
-      out.push({ id: this.ids.get(m[0]) ?? UNKNOWN, start: from ? from[start]! : start, end: to ? to[end - 1]! : end });
+      out.push({ text: m[0], start: from ? from[start]! : start, end: to ? to[end - 1]! : end });
     }
     return out;
   }
@@ -88,6 +96,46 @@ export class WordTokenizer implements Tokenizer {
     const out: string[] = [];
     for (let i = 0; i < ids.length; i++) out.push(this.vocabulary[ids[i]! - 1] ?? "<unk>");
     return out.join(" ");
+  }
+
+  /**
+   * Ids of the vocabulary words that start with `prefix` (normalized, e.g. a partly typed word),
+   * at most `limit`, most frequent first (ids are assigned in frequency order). Words are sorted
+   * once per tokenizer (lazily), so a lookup is two binary searches plus the matching range;
+   * ranges larger than `limit` (short prefixes) are memoized, so their sort is paid once.
+   */
+  idsWithPrefix(prefix: string, limit: number): number[] {
+    const n = this.vocabulary.length;
+    if (!(limit >= 1)) return [];
+    if (prefix === "") return Array.from({ length: Math.min(limit, n) }, (_, i) => i + 1);
+    const vocab = this.vocabulary;
+    if (!this.byWord) {
+      const order = Uint32Array.from({ length: n }, (_, i) => i);
+      order.sort((a, b) => (vocab[a]! < vocab[b]! ? -1 : vocab[a]! > vocab[b]! ? 1 : 0));
+      this.byWord = order;
+    }
+    const order = this.byWord;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (vocab[order[mid]!]! < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    let end = n;
+    for (let a = lo; a < end; ) {
+      const mid = (a + end) >>> 1;
+      if (vocab[order[mid]!]!.startsWith(prefix)) a = mid + 1;
+      else end = mid;
+    }
+    if (end - lo <= limit) return Array.from(order.subarray(lo, end), (i) => i + 1).sort((a, b) => a - b);
+    const key = `${limit}\u0000${prefix}`;
+    const memo = this.prefixMemo.get(key);
+    if (memo) return memo.slice();
+    const ids = Array.from(order.slice(lo, end).sort().subarray(0, limit), (i) => i + 1);
+    if (this.prefixMemo.size >= 4096) this.prefixMemo.clear();
+    this.prefixMemo.set(key, ids);
+    return ids.slice();
   }
 
   /** One word per line after a header line: small, diff-able, fast to parse. */
