@@ -1,0 +1,179 @@
+"""The span model: a small encoder-decoder transformer (pre-LayerNorm, tied embeddings).
+
+The encoder reads the query once; the decoder writes spans one token at a time and carries its
+self-attention keys and values forward (`step`), so no step recomputes an earlier one. The
+output projection is the token embedding itself: at the edge, constrained decoding multiplies
+the decoder's hidden state by the embeddings of the few tokens the FM index allows, never by the
+whole vocabulary.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+from .tokenizer import PAD
+
+
+@dataclass
+class SpanModelConfig:
+    vocab_size: int = 12000
+    d_model: int = 256
+    n_heads: int = 4
+    n_encoder_layers: int = 3
+    n_decoder_layers: int = 2
+    d_ff: int = 768
+    max_len: int = 64
+    dropout: float = 0.1
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class Attention(nn.Module):
+    def __init__(self, cfg: SpanModelConfig):
+        super().__init__()
+        self.n_heads = cfg.n_heads
+        self.q = nn.Linear(cfg.d_model, cfg.d_model)
+        self.kv = nn.Linear(cfg.d_model, 2 * cfg.d_model)
+        self.out = nn.Linear(cfg.d_model, cfg.d_model)
+        self.dropout = cfg.dropout
+
+    def heads(self, x: Tensor) -> Tensor:  # (B, T, D) -> (B, H, T, D/H)
+        b, t, d = x.shape
+        return x.view(b, t, self.n_heads, d // self.n_heads).transpose(1, 2)
+
+    def forward(
+        self,
+        x: Tensor,
+        source: Tensor,
+        mask: Tensor | None = None,
+        past: tuple[Tensor, Tensor] | None = None,
+    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        """Attends from x to source (x itself for self-attention). `past` holds keys and values of
+        earlier decoder positions; the returned pair includes the new ones."""
+        q = self.heads(self.q(x))
+        k, v = (self.heads(t) for t in self.kv(source).chunk(2, dim=-1))
+        if past is not None:
+            k = torch.cat([past[0], k], dim=2)
+            v = torch.cat([past[1], v], dim=2)
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=self.dropout if self.training else 0.0)
+        b, h, t, dh = y.shape
+        return self.out(y.transpose(1, 2).reshape(b, t, h * dh)), (k, v)
+
+
+class FeedForward(nn.Sequential):
+    def __init__(self, cfg: SpanModelConfig):
+        super().__init__(
+            nn.Linear(cfg.d_model, cfg.d_ff), nn.GELU(), nn.Linear(cfg.d_ff, cfg.d_model), nn.Dropout(cfg.dropout)
+        )
+
+
+class EncoderLayer(nn.Module):
+    def __init__(self, cfg: SpanModelConfig):
+        super().__init__()
+        self.ln1, self.attn = nn.LayerNorm(cfg.d_model), Attention(cfg)
+        self.ln2, self.ff = nn.LayerNorm(cfg.d_model), FeedForward(cfg)
+
+    def forward(self, x: Tensor, mask: Tensor) -> Tensor:
+        h = self.ln1(x)
+        x = x + self.attn(h, h, mask)[0]
+        return x + self.ff(self.ln2(x))
+
+
+class DecoderLayer(nn.Module):
+    def __init__(self, cfg: SpanModelConfig):
+        super().__init__()
+        self.ln1, self.self_attn = nn.LayerNorm(cfg.d_model), Attention(cfg)
+        self.ln2, self.cross_attn = nn.LayerNorm(cfg.d_model), Attention(cfg)
+        self.ln3, self.ff = nn.LayerNorm(cfg.d_model), FeedForward(cfg)
+
+    def forward(
+        self,
+        x: Tensor,
+        memory: Tensor,
+        self_mask: Tensor | None,
+        memory_mask: Tensor,
+        past: tuple[Tensor, Tensor] | None,
+    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        h = self.ln1(x)
+        y, present = self.self_attn(h, h, self_mask, past)
+        x = x + y
+        x = x + self.cross_attn(self.ln2(x), memory, memory_mask)[0]
+        return x + self.ff(self.ln3(x)), present
+
+
+class SpanModel(nn.Module):
+    def __init__(self, cfg: SpanModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.embed = nn.Embedding(cfg.vocab_size, cfg.d_model)
+        self.pos = nn.Embedding(cfg.max_len, cfg.d_model)
+        self.drop = nn.Dropout(cfg.dropout)
+        self.encoder = nn.ModuleList(EncoderLayer(cfg) for _ in range(cfg.n_encoder_layers))
+        self.decoder = nn.ModuleList(DecoderLayer(cfg) for _ in range(cfg.n_decoder_layers))
+        self.ln_enc, self.ln_dec = nn.LayerNorm(cfg.d_model), nn.LayerNorm(cfg.d_model)
+        self.apply(self._init)
+
+    @staticmethod
+    def _init(m: nn.Module) -> None:
+        if isinstance(m, nn.Linear | nn.Embedding):
+            nn.init.normal_(m.weight, std=0.02)
+        if isinstance(m, nn.Linear) and m.bias is not None:
+            nn.init.zeros_(m.bias)
+
+    def parameter_count(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+    def tokens(self, ids: Tensor, offset: int | Tensor = 0) -> Tensor:
+        positions = torch.arange(ids.shape[1], device=ids.device) + offset
+        return self.drop(self.embed(ids) * math.sqrt(self.cfg.d_model) + self.pos(positions))
+
+    @staticmethod
+    def padding_mask(ids: Tensor) -> Tensor:
+        """(B, 1, 1, S) boolean: True where attention may look (not padding)."""
+        return (ids != PAD)[:, None, None, :]
+
+    def encode(self, query: Tensor) -> Tensor:
+        x = self.tokens(query)
+        mask = self.padding_mask(query)
+        for layer in self.encoder:
+            x = layer(x, mask)
+        return self.ln_enc(x)
+
+    def decode(self, target_in: Tensor, memory: Tensor, query: Tensor) -> Tensor:
+        """Hidden states for every target position at once (training)."""
+        t = target_in.shape[1]
+        causal = torch.ones(t, t, dtype=torch.bool, device=target_in.device).tril()[None, None]
+        x = self.tokens(target_in)
+        memory_mask = self.padding_mask(query)
+        for layer in self.decoder:
+            x, _ = layer(x, memory, causal, memory_mask, None)
+        return self.ln_dec(x)
+
+    def step(
+        self,
+        token: Tensor,
+        position: Tensor,
+        memory: Tensor,
+        memory_mask: Tensor,
+        past: list[tuple[Tensor, Tensor]] | None,
+    ) -> tuple[Tensor, list[tuple[Tensor, Tensor]]]:
+        """One decoder step for a batch of beams: token (B, 1) at `position`, with the keys and
+        values of earlier steps. Returns the hidden state (B, D) and the extended cache."""
+        x = self.tokens(token, position)
+        presents = []
+        for i, layer in enumerate(self.decoder):
+            x, present = layer(x, memory, None, memory_mask, past[i] if past is not None else None)
+            presents.append(present)
+        return self.ln_dec(x)[:, -1], presents
+
+    def logits(self, hidden: Tensor) -> Tensor:
+        return hidden @ self.embed.weight.T
+
+    def forward(self, query: Tensor, target_in: Tensor) -> Tensor:
+        return self.logits(self.decode(target_in, self.encode(query), query))
