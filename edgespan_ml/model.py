@@ -22,6 +22,9 @@ from .tokenizer import PAD
 @dataclass
 class SpanModelConfig:
     vocab_size: int = 12000
+    # Token vectors are factorized (vocab x embed_dim, then embed_dim -> d_model, as in ALBERT):
+    # the table is stored in both the encoder and the decoder-step files, so it must stay small.
+    embed_dim: int = 128
     d_model: int = 256
     n_heads: int = 4
     n_encoder_layers: int = 3
@@ -111,7 +114,8 @@ class SpanModel(nn.Module):
     def __init__(self, cfg: SpanModelConfig):
         super().__init__()
         self.cfg = cfg
-        self.embed = nn.Embedding(cfg.vocab_size, cfg.d_model)
+        self.embed = nn.Embedding(cfg.vocab_size, cfg.embed_dim)
+        self.embed_proj = nn.Linear(cfg.embed_dim, cfg.d_model, bias=False)
         self.pos = nn.Embedding(cfg.max_len, cfg.d_model)
         self.drop = nn.Dropout(cfg.dropout)
         self.encoder = nn.ModuleList(EncoderLayer(cfg) for _ in range(cfg.n_encoder_layers))
@@ -129,9 +133,13 @@ class SpanModel(nn.Module):
     def parameter_count(self) -> int:
         return sum(p.numel() for p in self.parameters())
 
+    def token_vectors(self, ids: Tensor) -> Tensor:
+        """d_model-sized vectors of token ids: the input embedding and the output projection."""
+        return self.embed_proj(self.embed(ids))
+
     def tokens(self, ids: Tensor, offset: int | Tensor = 0) -> Tensor:
         positions = torch.arange(ids.shape[1], device=ids.device) + offset
-        return self.drop(self.embed(ids) * math.sqrt(self.cfg.d_model) + self.pos(positions))
+        return self.drop(self.token_vectors(ids) * math.sqrt(self.cfg.d_model) + self.pos(positions))
 
     @staticmethod
     def padding_mask(ids: Tensor) -> Tensor:
@@ -173,7 +181,8 @@ class SpanModel(nn.Module):
         return self.ln_dec(x)[:, -1], presents
 
     def logits(self, hidden: Tensor) -> Tensor:
-        return hidden @ self.embed.weight.T
+        """Scores of every token: hidden · token_vectors(all), computed as (hidden W) E^T."""
+        return (hidden @ self.embed_proj.weight) @ self.embed.weight.T
 
     def forward(self, query: Tensor, target_in: Tensor) -> Tensor:
         return self.logits(self.decode(target_in, self.encode(query), query))

@@ -200,7 +200,13 @@ def main(argv: list[str] | None = None) -> int:
     cfg = TrainConfig(steps=args.steps, batch_size=args.batch_size)
     if args.smoke:
         model_cfg = SpanModelConfig(
-            vocab_size=tok.vocab_size, d_model=64, n_heads=2, n_encoder_layers=1, n_decoder_layers=1, d_ff=128
+            vocab_size=tok.vocab_size,
+            embed_dim=32,
+            d_model=64,
+            n_heads=2,
+            n_encoder_layers=1,
+            n_decoder_layers=1,
+            d_ff=128,
         )
         cfg = TrainConfig(steps=min(args.steps, 40), batch_size=16, eval_every=20, warmup=5)
     summary = train(Path(args.out), model_cfg, cfg, train_set, dev_set)
