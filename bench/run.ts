@@ -6,11 +6,13 @@
  *   --only build       only the build benchmark
  *   --only queries     only the query benchmark (ours vs the Rust fm-index peer)
  *   --only worker      only the Worker benchmark (workerd via wrangler dev: warm latency, cold KV round trips)
+ *   --only autocomplete  only the autocomplete benchmark (workerd: dev queries typed a character at a time)
  *   --titles N         titles of the synthetic catalog (default 1000000)
  *   --spans N          spans in the query set (default 2000)
  *   --reps N           timed repetitions of the query set (default 5, at least 3)
  */
 import { parseArgs } from "node:util";
+import { runAutocompleteBench } from "./autocomplete.ts";
 import { runBuildBench } from "./build.ts";
 import { runQueryBench } from "./queries.ts";
 import { runWorkerBench } from "./worker.ts";
@@ -28,11 +30,11 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log("usage: npm run bench -- [--quick] [--only build|queries|worker] [--titles N] [--spans N] [--reps N]");
+  console.log("usage: npm run bench -- [--quick] [--only build|queries|worker|autocomplete] [--titles N] [--spans N] [--reps N]");
   process.exit(0);
 }
-if (values.only !== undefined && !["build", "queries", "worker"].includes(values.only)) {
-  console.error(`--only: expected "build", "queries" or "worker", got ${JSON.stringify(values.only)}`);
+if (values.only !== undefined && !["build", "queries", "worker", "autocomplete"].includes(values.only)) {
+  console.error(`--only: expected "build", "queries", "worker" or "autocomplete", got ${JSON.stringify(values.only)}`);
   process.exit(2);
 }
 const positive = (name: string, v: string | undefined): number | undefined => {
@@ -62,6 +64,10 @@ if (runs("queries")) {
 if (runs("worker")) {
   console.log();
   await runWorkerBench({ cold: values.quick ? 3 : 5 });
+}
+if (runs("autocomplete")) {
+  console.log();
+  await runAutocompleteBench({ queries: values.quick ? 100 : 300 });
 }
 console.log();
 console.log(`benchmarks done in ${((performance.now() - started) / 1000).toFixed(1)} s`);

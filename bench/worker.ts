@@ -5,43 +5,18 @@
  *
  * Part of `npm run bench` (`--only worker`).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildArtifacts } from "../src/core/artifacts.ts";
-import { publish } from "../src/core/storage/publish.ts";
 import { loadCatalogFile } from "../src/node/catalog-file.ts";
-import { openLocalKv } from "../kv-seed/stores.ts";
+import { seedPersistDir, startWranglerDev } from "../test/support/wrangler-dev.ts";
 import { homedepotProducts } from "./synthetic.ts";
 import { percentile, table } from "./util.ts";
 
 const PORT = 8799;
 
-async function startWorker(persist: string, vars: Record<string, string>): Promise<ChildProcess> {
-  const args = ["wrangler", "dev", "--port", String(PORT), "--ip", "127.0.0.1", "--persist-to", persist, "--log-level", "error"];
-  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
-  const child = spawn("npx", args, { stdio: ["ignore", "ignore", "inherit"], detached: true });
-  for (let i = 0; i < 600; i++) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${PORT}/v1/search?q=`);
-      if (res.status === 400) return child;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  stopWorker(child);
-  throw new Error("wrangler dev did not start within 60 s");
-}
-
-function stopWorker(child: ChildProcess): void {
-  try {
-    process.kill(-child.pid!, "SIGTERM");
-  } catch {
-    // already gone
-  }
-}
+const startWorker = (persist: string, vars: Record<string, string>) => startWranglerDev({ persist, port: PORT, vars });
 
 interface Sample {
   clientMs: number;
@@ -71,9 +46,7 @@ export async function runWorkerBench(options: { queries?: number; cold?: number 
   const { products } = await loadCatalogFile(hd.path);
   const built = await buildArtifacts(products, { source: "homedepot" });
   const persist = await mkdtemp(join(tmpdir(), "edgespan-bench-"));
-  const { store, close } = await openLocalKv({ configPath: "wrangler.toml", persistPath: join(persist, "v3"), binding: "INDEX" });
-  await publish(store, built.manifest, built.chunks);
-  await close();
+  await seedPersistDir(persist, built);
   const devQueries = (await readFile("data/homedepot-dev-queries.txt", "utf8"))
     .split("\n")
     .filter((l) => l.trim() !== "" && !l.startsWith("#"))
@@ -96,7 +69,7 @@ export async function runWorkerBench(options: { queries?: number; cold?: number 
       rows.push(["warm client round trip", percentile(client, 0.5).toFixed(2), percentile(client, 0.99).toFixed(2)]);
       rows.push(["warm KV round trips / query", String(percentile(samples.map((s) => s.roundTrips), 0.5)), String(Math.max(...samples.map((s) => s.roundTrips)))]);
     } finally {
-      stopWorker(warm);
+      await warm.stop();
     }
     console.log(`\nWorker GET /v1/search (fm-ngram), warm isolate, ${devQueries.length} dev queries, workerd via wrangler dev`);
     console.log(table(["measure (ms unless noted)", "median", "p99"], rows));
@@ -109,8 +82,7 @@ export async function runWorkerBench(options: { queries?: number; cold?: number 
         try {
           samples.push(await query(devQueries[(i * 37) % devQueries.length]!));
         } finally {
-          stopWorker(child);
-          await new Promise((r) => setTimeout(r, 500));
+          await child.stop();
         }
       }
       const trips = samples.map((s) => s.roundTrips);

@@ -6,12 +6,17 @@
 import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { openLocalNamespaces } from "../kv-seed/stores.ts";
 import { CatalogError } from "../src/core/catalog/catalog.ts";
+import { NAME_RE } from "../src/core/experiments/config.ts";
+import { MAX_QA_TTL_SECONDS, mintQaToken } from "../src/core/experiments/qa-token.ts";
+import { formatReport } from "../src/core/experiments/report.ts";
 import { DEV_QUERIES_PATH, homedepotDir, REPO_ROOT, runEval, type Split } from "../src/eval/harness.ts";
 import { JudgmentsError, loadJudgments } from "../src/eval/judgments.ts";
 import { markdownReport, textReport } from "../src/eval/report.ts";
 import { writeDevQueries } from "../src/eval/split.ts";
 import { SystemUnavailableError } from "../src/eval/systems.ts";
+import { buildReports, DEFAULT_EVENT_LIMIT } from "../src/node/ab-report.ts";
 
 /** A mistake in how the command was called or in its input files: exit code 2. */
 class UsageError extends Error {}
@@ -97,7 +102,69 @@ const devSplitCommand: Command = {
   },
 };
 
-const COMMANDS: Record<string, Command> = { eval: evalCommand, "dev-split": devSplitCommand };
+const qaTokenCommand: Command = {
+  summary: "mint a signed QA override token for one experiment arm (?arm=ARM&qa=TOKEN)",
+  usage: `usage: edgespan qa-token --experiment ID --arm ARM [--secret S] [--ttl SECONDS]
+  --experiment ID     the experiment id (experiments/current)
+  --arm ARM           the arm the token lets a request into
+  --secret S          the Worker's QA_SECRET (default: $QA_SECRET; prefer it, shell history keeps flags)
+  --ttl SECONDS       lifetime, at most ${MAX_QA_TTL_SECONDS} (default 3600)`,
+  async run(args) {
+    const v = parse("qa-token", args, { experiment: { type: "string" }, arm: { type: "string" }, secret: { type: "string" }, ttl: { type: "string", default: "3600" } });
+    if (v.help) return void console.log(this.usage);
+    if (!v.experiment || !NAME_RE.test(v.experiment)) throw new UsageError(`--experiment: expected an experiment id, got ${JSON.stringify(v.experiment ?? "")}`);
+    if (!v.arm || !NAME_RE.test(v.arm)) throw new UsageError(`--arm: expected an arm name, got ${JSON.stringify(v.arm ?? "")}`);
+    const secret = v.secret ?? process.env.QA_SECRET ?? "";
+    if (secret === "") throw new UsageError("--secret: give the Worker's QA_SECRET (or set $QA_SECRET)");
+    const ttl = Number(v.ttl);
+    if (!/^\d+$/u.test(v.ttl!) || ttl < 1 || ttl > MAX_QA_TTL_SECONDS) throw new UsageError(`--ttl: expected whole seconds from 1 to ${MAX_QA_TTL_SECONDS}, got ${JSON.stringify(v.ttl)}`);
+    const expiresAt = Math.floor(Date.now() / 1000) + ttl;
+    const token = await mintQaToken({ secret, experimentId: v.experiment, arm: v.arm, expiresAt });
+    console.log(token);
+    console.error(`valid until ${new Date(expiresAt * 1000).toISOString()}: append ?arm=${encodeURIComponent(v.arm)}&qa=${token} to /v1/search`);
+  },
+};
+
+const abReportCommand: Command = {
+  summary: "A/B report from the local event sink: users per arm vs weights, latency, SRM check",
+  usage: `usage: edgespan ab-report [options]
+  --persist DIR       wrangler state folder of \`wrangler dev\` (default: .wrangler/state/v3)
+  --experiment ID     report one experiment (default: every experiment with events)
+  --config FILE       wrangler config (default: wrangler.toml)
+  --binding NAME      KV binding of the event sink (default: EVENTS)
+  --limit N           read at most N events (default: ${DEFAULT_EVENT_LIMIT})
+  --json              print the reports as JSON
+  Events are written by the Worker when EVENTS_SINK = "kv" (npm start sets it).`,
+  async run(args) {
+    const v = parse("ab-report", args, {
+      persist: { type: "string", default: ".wrangler/state/v3" },
+      experiment: { type: "string" },
+      config: { type: "string", default: "wrangler.toml" },
+      binding: { type: "string", default: "EVENTS" },
+      limit: { type: "string" },
+      json: { type: "boolean" },
+    });
+    if (v.help) return void console.log(this.usage);
+    if (v.experiment !== undefined && !NAME_RE.test(v.experiment)) throw new UsageError(`--experiment: expected an experiment id, got ${JSON.stringify(v.experiment)}`);
+    const limit = v.limit === undefined ? undefined : Number(v.limit);
+    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError(`--limit: expected a positive integer, got ${JSON.stringify(v.limit)}`);
+    existingFile("--config", v.config!);
+    const { namespaces, close } = await openLocalNamespaces({ configPath: v.config!, persistPath: v.persist!, bindings: [v.binding!, "INDEX"] }).catch((e: Error) => {
+      throw new UsageError(`--binding: ${e.message}`);
+    });
+    try {
+      const { reports, notes } = await buildReports(namespaces[v.binding!]!, namespaces.INDEX, { ...(v.experiment !== undefined && { experiment: v.experiment }), ...(limit !== undefined && { limit }) });
+      if (v.json) return void console.log(JSON.stringify({ reports, notes }, null, 2));
+      if (reports.length === 0) console.log(`no experiment events in ${v.persist} (run the Worker with EVENTS_SINK=kv)`);
+      console.log(reports.map(formatReport).join("\n\n"));
+      for (const note of notes) console.log(`note: ${note}`);
+    } finally {
+      await close();
+    }
+  },
+};
+
+const COMMANDS: Record<string, Command> = { eval: evalCommand, "dev-split": devSplitCommand, "qa-token": qaTokenCommand, "ab-report": abReportCommand };
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));

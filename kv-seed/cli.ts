@@ -9,21 +9,26 @@
  * Every target writes content-hashed chunks first and the manifest pointer last, and reports what
  * it wrote. `--from DIR` loads a version previously written with `dir` instead of rebuilding.
  */
+import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { type BuiltArtifacts, buildArtifacts } from "../src/core/artifacts.ts";
+import { parseQueryLog } from "../src/core/autocomplete/query-log.ts";
 import type { BlobStore } from "../src/core/storage/blob-store.ts";
 import { chunkKey } from "../src/core/storage/manifest.ts";
 import { type PublishReport, activate, listVersions, prune, publish, readManifest } from "../src/core/storage/publish.ts";
 import { loadCatalogFile } from "../src/node/catalog-file.ts";
 import { FsBlobStore } from "../src/node/fs-blob-store.ts";
+import { experimentMain } from "./experiment.ts";
 import { openLocalKv, WranglerRemoteStore } from "./stores.ts";
 
 const USAGE = `usage: kv-seed [publish] <local|dir|remote> (--catalog FILE | --from DIR) [options]
        kv-seed versions <local|dir|remote>                   list published versions (* = serving)
        kv-seed activate <local|dir|remote> --version V       switch the serving version (one pointer write)
        kv-seed prune    <local|dir|remote> [--keep N]        remove all but the N newest versions (default 2) and their chunks
+       kv-seed experiment --file FILE [local|remote]         validate an A/B experiment and put it live (--help for options)
 
   --catalog FILE        products as TSV, CSV or JSONL (id, title, ...)
+  --queries FILE        query log for autocomplete: TSV query<TAB>count, or one query a line
   --from DIR            publish a version built earlier with \`kv-seed dir\`
   --out DIR             (dir) folder to write into            [.edgespan/index]
   --config FILE         wrangler config                       [wrangler.toml]
@@ -47,6 +52,7 @@ function intOption(value: string | undefined, name: string): number | undefined 
 
 async function artifactsFrom(values: Record<string, string | boolean | undefined>): Promise<Pick<BuiltArtifacts, "manifest" | "chunks">> {
   if (typeof values.from === "string") {
+    if (typeof values.queries === "string") throw new UsageError("--queries needs --catalog (a version from --from is published as built)");
     const source = new FsBlobStore(values.from);
     const manifest = await readManifest(source);
     if (!manifest) throw new Error(`${values.from}: no manifest/current (write one with \`kv-seed dir\`)`);
@@ -63,18 +69,29 @@ async function artifactsFrom(values: Record<string, string | boolean | undefined
   if (typeof values.catalog !== "string") throw new UsageError("give --catalog FILE or --from DIR");
   const { products, skipped } = await loadCatalogFile(values.catalog, { skipInvalid: values["skip-invalid"] === true });
   for (const s of skipped) console.warn(`${values.catalog}:${s.line}: skipped: ${s.reason}`);
+  let queries;
+  if (typeof values.queries === "string") {
+    let text: string;
+    try {
+      text = await readFile(values.queries, "utf8");
+    } catch (e) {
+      throw new Error(`${values.queries}: cannot read query log (${(e as Error).message})`);
+    }
+    queries = parseQueryLog(text, values.queries); // malformed lines: file:line and the reason
+  }
   const opts = {
     source: values.catalog,
     chunkSize: intOption(values["chunk-size"] as string | undefined, "chunk-size"),
     superblockBits: intOption(values["superblock-bits"] as string | undefined, "superblock-bits"),
     sampleRate: intOption(values["sample-rate"] as string | undefined, "sample-rate"),
+    queries,
   };
   const built = await buildArtifacts(products, Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)));
   const s = built.stats;
   console.log(
     `built ${built.manifest.version}: ${s.products} products, ${s.tokens} tokens, vocabulary ${s.vocabSize}; ` +
       `index ${s.bytes.index} B (${((s.bytes.index * 8) / s.tokens).toFixed(2)} bits/token), docs ${s.bytes.docs} B, ` +
-      `tokenizer ${s.bytes.tokenizer} B; ${s.millis.tokenize + s.millis.index + s.millis.docs + s.millis.chunks} ms`,
+      `tokenizer ${s.bytes.tokenizer} B; ${s.queries !== undefined ? `queries ${s.queries} (${s.bytes.queries} B); ` : ""}${s.millis.tokenize + s.millis.index + s.millis.docs + s.millis.chunks} ms`,
   );
   if (s.truncatedTitles > 0) console.warn(`${s.truncatedTitles} titles were longer than 64 tokens and were indexed up to it`);
   if (s.titlesWithoutTokens > 0) console.warn(`${s.titlesWithoutTokens} titles have no searchable word`);
@@ -176,12 +193,14 @@ const COMMANDS: Record<string, (target: string, values: Values) => Promise<void>
 };
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "experiment") return experimentMain(argv.slice(1));
   // `kv-seed TARGET ...` is short for `kv-seed publish TARGET ...`.
   const [command, target, ...rest] = argv[0] !== undefined && argv[0] in COMMANDS ? argv : ["publish", ...argv];
   const { values } = parseArgs({
     args: rest,
     options: {
       catalog: { type: "string" },
+      queries: { type: "string" },
       from: { type: "string" },
       out: { type: "string", default: ".edgespan/index" },
       config: { type: "string", default: "wrangler.toml" },

@@ -93,3 +93,26 @@ export class WranglerRemoteStore implements BlobStore {
     return parsed.map((k) => k.name).sort();
   }
 }
+
+/**
+ * Raw local KV namespaces by binding (for reading experiment events with their metadata, or
+ * writing an experiment document), through the same platform proxy as openLocalKv.
+ */
+export async function openLocalNamespaces(options: { configPath: string; persistPath: string; bindings: readonly string[] }): Promise<{ namespaces: Record<string, KVNamespace>; close(): Promise<void> }> {
+  const { getPlatformProxy } = await import("wrangler");
+  const proxy = await getPlatformProxy<Record<string, KVNamespace>>({
+    configPath: options.configPath,
+    persist: { path: options.persistPath },
+    remoteBindings: false,
+  });
+  const namespaces: Record<string, KVNamespace> = {};
+  for (const binding of options.bindings) {
+    const kv = proxy.env[binding];
+    if (!kv) {
+      await proxy.dispose();
+      throw new Error(`${options.configPath}: no KV binding named ${binding}`);
+    }
+    namespaces[binding] = kv;
+  }
+  return { namespaces, close: () => proxy.dispose() };
+}

@@ -9,14 +9,18 @@ import { main as kvSeed } from "../kv-seed/cli.ts";
 const { values } = parseArgs({
   options: {
     catalog: { type: "string", default: "data/sample-catalog.tsv" },
+    // autocomplete's past queries; the sample catalog comes with a made-up log
+    queries: { type: "string" },
     port: { type: "string", default: "8787" },
   },
 });
 
-if ((await kvSeed(["local", "--catalog", values.catalog!, "--skip-invalid"])) !== 0) process.exit(1);
+const queries = values.queries ?? (values.catalog === "data/sample-catalog.tsv" ? "data/sample-queries.tsv" : undefined);
+if ((await kvSeed(["local", "--catalog", values.catalog!, "--skip-invalid", ...(queries ? ["--queries", queries] : [])])) !== 0) process.exit(1);
 
 const url = `http://127.0.0.1:${values.port}`;
-const worker = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", values.port!, "--log-level", "error"], {
+// EVENTS_SINK=kv: A/B experiment events also go to local KV, where `edgespan ab-report` reads them.
+const worker = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", values.port!, "--log-level", "error", "--var", "EVENTS_SINK:kv"], {
   stdio: ["inherit", "inherit", "inherit"],
 });
 const stop = (): void => {

@@ -3,6 +3,8 @@
  * over tokenized titles, the document store, each cut into content-hashed chunks, and the
  * manifest that names them. Runtime-agnostic: the CLI and tests call it; storage is elsewhere.
  */
+import { QueryIndex } from "./autocomplete/query-index.ts";
+import type { QueryCount } from "./autocomplete/query-log.ts";
 import type { Product } from "./catalog/product.ts";
 import { buildDocStore } from "./docs/doc-store.ts";
 import { type BuildOptions, buildFmIndex } from "./fm/build.ts";
@@ -17,6 +19,8 @@ export interface ArtifactOptions extends BuildOptions {
   readonly maxTitleTokens?: number;
   /** Where the catalog came from, recorded in the manifest. */
   readonly source?: string;
+  /** A query log (query + count) for autocomplete: adds the optional `queries` artifact. */
+  readonly queries?: readonly QueryCount[];
 }
 
 export interface ArtifactStats {
@@ -25,7 +29,9 @@ export interface ArtifactStats {
   readonly vocabSize: number;
   readonly truncatedTitles: number;
   readonly titlesWithoutTokens: number;
-  readonly bytes: { readonly index: number; readonly docs: number; readonly tokenizer: number; readonly manifest: number };
+  /** Distinct queries in the past-query index (when a query log was given). */
+  readonly queries?: number;
+  readonly bytes: { readonly index: number; readonly docs: number; readonly tokenizer: number; readonly manifest: number; readonly queries?: number };
   readonly millis: { readonly tokenize: number; readonly index: number; readonly docs: number; readonly chunks: number };
 }
 
@@ -66,6 +72,9 @@ export async function buildArtifacts(products: readonly Product[], options: Arti
     docs: await cutIntoChunks(docStore.bytes, chunkSize, docStore.headerBytes),
     tokenizer: await cutIntoChunks(tokenizer.serialize(), chunkSize),
   };
+  const queryIndex = options.queries ? QueryIndex.build(options.queries) : undefined;
+  const cutQueries = queryIndex ? await cutIntoChunks(await queryIndex.serialize(), chunkSize) : undefined;
+  if (cutQueries) Object.assign(cut, { queries: cutQueries }); // last, so versions without a log keep their fingerprint
   const chunks = new Map<string, Uint8Array>();
   for (const a of Object.values(cut)) for (const [hash, bytes] of a.chunks) chunks.set(hash, bytes);
   const fingerprint = Object.values(cut).flatMap((a) => a.ref.chunks.map((c) => c.hash)).join(",");
@@ -76,7 +85,7 @@ export async function buildArtifacts(products: readonly Product[], options: Arti
     createdAt: new Date().toISOString(),
     catalog: { products: products.length, tokens: index.tokenCount, ...(options.source && { source: options.source }) },
     tokenizer: { kind: tokenizer.kind, vocabSize: tokenizer.vocabSize },
-    artifacts: { index: cut.index.ref, docs: cut.docs.ref, tokenizer: cut.tokenizer.ref },
+    artifacts: { index: cut.index.ref, docs: cut.docs.ref, tokenizer: cut.tokenizer.ref, ...(cutQueries && { queries: cutQueries.ref }) },
   };
   const chunksMs = lap();
   return {
@@ -88,11 +97,13 @@ export async function buildArtifacts(products: readonly Product[], options: Arti
       vocabSize: tokenizer.vocabSize,
       truncatedTitles,
       titlesWithoutTokens,
+      ...(queryIndex && { queries: queryIndex.size }),
       bytes: {
         index: index.bytes.length,
         docs: docStore.bytes.length,
         tokenizer: cut.tokenizer.ref.bytes,
         manifest: new TextEncoder().encode(JSON.stringify(manifest)).length,
+        ...(cutQueries && { queries: cutQueries.ref.bytes }),
       },
       millis: { tokenize: tokenizeMs, index: indexMs, docs: docsMs, chunks: chunksMs },
     },

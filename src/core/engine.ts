@@ -3,6 +3,7 @@
  * Opening costs one round trip (all headers, the tokenizer and, for small indexes, every index
  * chunk are requested in the same tick, which the cache coalesces into one store call).
  */
+import { QueryIndex } from "./autocomplete/query-index.ts";
 import { DocStore } from "./docs/doc-store.ts";
 import { FmIndex } from "./fm/fm-index.ts";
 import { type ChunkCache, ChunkedSource } from "./storage/chunk-cache.ts";
@@ -23,14 +24,22 @@ export class Engine {
     readonly tokenizer: Tokenizer,
     readonly index: FmIndex,
     readonly docs: DocStore,
+    /** Past-query index for autocomplete, when the version has a query log. */
+    readonly queries?: QueryIndex,
   ) {}
 
   static async open(cache: ChunkCache, manifest: Manifest, options: EngineOptions = {}): Promise<Engine> {
-    const { index, docs, tokenizer } = manifest.artifacts;
+    const { index, docs, tokenizer, queries } = manifest.artifacts;
     const prefetch =
       index.bytes <= (options.prefetchIndexBytes ?? 4 * 1024 * 1024) ? cache.get(index.chunks) : Promise.resolve([]);
     const tokenizerSource = new ChunkedSource(cache, tokenizer, "tokenizer");
-    const [tokenizerBytes, fm, docStore] = await Promise.all([
+    // The query log is small: read whole, in the same tick (so the same store call) as the headers.
+    const queryIndex = queries
+      ? new ChunkedSource(cache, queries, "queries")
+          .read([{ offset: 0, length: queries.bytes }])
+          .then(([b]) => QueryIndex.load(b!, `manifest ${manifest.version}: queries`))
+      : Promise.resolve(undefined);
+    const [tokenizerBytes, fm, docStore, , queryIdx] = await Promise.all([
       tokenizerSource.read([{ offset: 0, length: tokenizer.bytes }]).then(([b]) => b!),
       FmIndex.open(new ChunkedSource(cache, index, "index"), {
         ...(index.headerBytes !== undefined && { headerBytes: index.headerBytes }),
@@ -38,11 +47,12 @@ export class Engine {
       }),
       DocStore.open(new ChunkedSource(cache, docs, "docs"), docs.headerBytes ?? 0),
       prefetch,
+      queryIndex,
     ]);
     const tok = loadTokenizer(manifest.tokenizer.kind, tokenizerBytes);
     if (tok.vocabSize !== fm.vocabSize) {
       throw new Error(`manifest ${manifest.version}: tokenizer has ${tok.vocabSize} ids, index ${fm.vocabSize}`);
     }
-    return new Engine(manifest, tok, fm, docStore);
+    return new Engine(manifest, tok, fm, docStore, queryIdx);
   }
 }

@@ -6,6 +6,8 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { timing } from "hono/timing";
 import { IndexUnavailable } from "./engine-provider.ts";
 import type { Env } from "./isolate.ts";
+import { autocomplete } from "./routes/autocomplete.ts";
+import { demo } from "./routes/demo.ts";
 import { health } from "./routes/health.ts";
 import { search } from "./routes/search.ts";
 
@@ -31,6 +33,8 @@ export function createApp(): OpenAPIHono<{ Bindings: Env }> {
   app.use(timing({ crossOrigin: true }));
   app.route("/", health);
   app.route("/", search);
+  app.route("/", autocomplete);
+  app.route("/", demo); // the demo page: plain routes, not in /openapi.json
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: { title: "Edgespan", version: "1", description: "Generative retrieval for e-commerce search at the edge." },

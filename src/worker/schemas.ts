@@ -3,6 +3,7 @@
  * never drift from what the Worker accepts.
  */
 import { z } from "@hono/zod-openapi";
+import { USER_ID_RE } from "../core/experiments/config.ts";
 import { STRATEGY_NAMES as STRATEGIES } from "../core/retrieval/strategies.ts";
 
 export { STRATEGIES };
@@ -32,6 +33,30 @@ export const Strategy = z
   .enum(STRATEGIES, { error: `strategy must be one of: ${STRATEGIES.join(", ")}` })
   .optional()
   .openapi({ param: { name: "strategy", in: "query" }, description: "Retrieval path (default: the first listed)." });
+
+export const QaArm = z
+  .string()
+  .optional()
+  .openapi({ param: { name: "arm", in: "query" }, example: "B", description: "QA override: the arm to serve, with a signed `qa` token (ignored otherwise; `X-Experiment-QA` says why)." });
+
+export const QaToken = z
+  .string()
+  .optional()
+  .openapi({ param: { name: "qa", in: "query" }, description: "QA override token for `arm` (`edgespan qa-token`)." });
+
+export const UserIdHeader = z
+  .string()
+  .regex(USER_ID_RE, "x-user-id must be 1–128 visible ASCII characters")
+  .optional()
+  .openapi({ param: { name: "x-user-id", in: "header" }, description: "The caller's stable user id for A/B assignment (else the `edgespan_uid` cookie, minted on the first visit)." });
+
+export const ExperimentEcho = z
+  .object({
+    id: z.string().openapi({ example: "seal-vs-ngram" }),
+    arm: z.string().openapi({ example: "B" }),
+    source: z.enum(["hash", "qa"]).openapi({ description: "`hash`: assigned by the user's bucket; `qa`: a signed QA override." }),
+  })
+  .openapi("ExperimentAssignment", { description: "The A/B arm that served this request." });
 
 export const MatchedSpan = z
   .object({
@@ -63,6 +88,7 @@ export const SearchResponse = z
     strategy: z.enum(STRATEGIES),
     index: z.string().openapi({ description: "Version of the index that answered." }),
     hits: z.array(SearchHit).readonly(),
+    experiment: ExperimentEcho.nullable().openapi({ description: "The A/B arm whose strategy answered; null when no experiment applied (none active, or `strategy` named)." }),
   })
   .openapi("SearchResponse");
 

@@ -7,6 +7,12 @@ declare namespace Cloudflare {
     MANIFEST_TTL_SECONDS?: string;
     CHUNK_CACHE_MB?: string;
     PREFETCH_INDEX_MB?: string;
+    EXPERIMENT_TTL_SECONDS?: string;
+    QA_SECRET?: string;
+    ANALYTICS?: AnalyticsEngineDataset;
+    EVENTS_SINK?: string;
+    EVENTS?: KVNamespace;
+    EVENTS_TTL_SECONDS?: string;
   }
 }
 declare module "*?raw" {

@@ -74,7 +74,7 @@ describe("GET /openapi.json", () => {
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, { get: { parameters: { name: string }[] } }>; components: { schemas: Record<string, unknown> } };
     expect(doc.openapi).toBe("3.1.0");
-    expect(doc.paths["/v1/search"]!.get.parameters.map((p) => p.name).sort()).toEqual(["k", "q", "strategy"]);
+    expect(doc.paths["/v1/search"]!.get.parameters.map((p) => p.name).sort()).toEqual(["arm", "k", "q", "qa", "strategy", "x-user-id"]);
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["SearchResponse", "SearchHit", "MatchedSpan", "Error"]));
   });
 });

@@ -35,6 +35,8 @@ export interface Manifest {
     readonly index: ArtifactRef;
     readonly docs: ArtifactRef;
     readonly tokenizer: ArtifactRef;
+    /** Past-query index for autocomplete (optional: versions built without a query log lack it). */
+    readonly queries?: ArtifactRef;
   };
 }
 
@@ -49,8 +51,9 @@ export function parseManifest(bytes: Uint8Array | string, where = "manifest"): M
   if (typeof m !== "object" || m === null) throw new Error(`${where}: not an object`);
   if (m.format !== MANIFEST_FORMAT) throw new Error(`${where}: format ${String(m.format)}, this build reads ${MANIFEST_FORMAT}`);
   if (typeof m.version !== "string" || m.version === "") throw new Error(`${where}: missing version`);
-  for (const name of ["index", "docs", "tokenizer"] as const) {
+  for (const name of ["index", "docs", "tokenizer", "queries"] as const) {
     const a = m.artifacts?.[name];
+    if (name === "queries" && a === undefined) continue; // optional
     if (!a || !Array.isArray(a.chunks) || typeof a.bytes !== "number" || typeof a.chunkSize !== "number") {
       throw new Error(`${where}: artifact "${name}" is missing or malformed`);
     }

@@ -1,0 +1,42 @@
+/**
+ * Schemas of GET /v1/autocomplete: they validate requests and describe the route in
+ * /openapi.json, like src/worker/schemas.ts does for search.
+ */
+import { z } from "@hono/zod-openapi";
+import { MAX_AUTOCOMPLETE_CHARS, MAX_SUGGESTIONS } from "../core/autocomplete/autocomplete.ts";
+
+export const DEFAULT_SUGGESTIONS = 8;
+
+export const PartialQuery = z
+  .string({ error: (issue) => (issue.input === undefined ? "q is required" : "q must be a string") })
+  .refine((q) => q.trim() !== "", "q must not be empty")
+  .refine((q) => q.length <= MAX_AUTOCOMPLETE_CHARS, `q must be at most ${MAX_AUTOCOMPLETE_CHARS} characters`)
+  .openapi({
+    param: { name: "q", in: "query" },
+    example: "matte black d",
+    description: `What the shopper has typed so far (1–${MAX_AUTOCOMPLETE_CHARS} characters); the last word may be partial, a trailing space ends it.`,
+  });
+
+export const SuggestionCount = z
+  .string()
+  .regex(/^\d{1,4}$/u, "k must be a whole number")
+  .transform(Number)
+  .refine((k) => k >= 1 && k <= MAX_SUGGESTIONS, `k must be between 1 and ${MAX_SUGGESTIONS}`)
+  .optional()
+  .openapi({ param: { name: "k", in: "query" }, example: "8", description: `Number of suggestions, 1–${MAX_SUGGESTIONS} (default ${DEFAULT_SUGGESTIONS}).` });
+
+export const Suggestion = z
+  .object({
+    text: z.string().openapi({ example: "matte black door knob" }),
+    source: z.enum(["query", "title"]).openapi({ description: "`query`: a past query of the log; `title`: a phrase of product titles." }),
+    score: z.number().openapi({ description: "Higher is better: 1 × the past-query share of the prefix + 0.5 × the title-phrase share." }),
+  })
+  .openapi("Suggestion");
+
+export const AutocompleteResponse = z
+  .object({
+    query: z.string(),
+    suggestions: z.array(Suggestion).readonly(),
+    index: z.string().openapi({ description: "Version of the index that answered." }),
+  })
+  .openapi("AutocompleteResponse");

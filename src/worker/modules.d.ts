@@ -1,0 +1,9 @@
+// Non-JavaScript modules the Worker imports (wrangler.toml [[rules]]).
+declare module "*.wasm" {
+  const module: WebAssembly.Module;
+  export default module;
+}
+declare module "*.onnx" {
+  const bytes: ArrayBuffer;
+  export default bytes;
+}

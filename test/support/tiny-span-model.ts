@@ -1,0 +1,36 @@
+/**
+ * Checks a SpanModelSession against what Python's onnxruntime gave (test/fixtures/tiny-span-model).
+ * The int8 kernels of onnxruntime (native) and onnxruntime-web (WASM) quantize activations with
+ * different rounding, so values agree to about 1% of their range, and the best candidate is the same.
+ */
+import { expect } from "vitest";
+import expected from "../fixtures/tiny-span-model/expected.json";
+import { type OrtModule, SpanModelSession } from "../../src/core/model/span-session.ts";
+
+function expectClose(actual: ArrayLike<number>, want: readonly number[]): void {
+  expect(actual.length).toBe(want.length);
+  const range = Math.max(...want.map(Math.abs));
+  const worst = Math.max(...want.map((w, i) => Math.abs(actual[i]! - w)));
+  expect(worst).toBeLessThan(0.02 * range);
+}
+
+const argmax = (xs: ArrayLike<number>): number => Array.from(xs).reduce((best, v, i, a) => (v > a[best]! ? i : best), 0);
+
+export async function checkTinySpanModel(ort: OrtModule, files: { encoder: Uint8Array; decoderStep: Uint8Array }): Promise<void> {
+  const session = await SpanModelSession.create(ort, files, expected.config);
+  const encoded = await session.encode(expected.query);
+  expectClose(encoded.memory, expected.memory);
+
+  const BOS = 3;
+  const { scores, cache } = await session.step(encoded, [BOS], session.emptyCache(1), expected.candidates);
+  expectClose(scores[0]!, expected.scores);
+  expect(argmax(scores[0]!)).toBe(argmax(expected.scores));
+  expect(cache.length).toBe(1);
+
+  // Five beams at once, then a second step on the grown cache with ragged candidate lists.
+  const beams = await session.step(encoded, [BOS, BOS, BOS, BOS, BOS], session.emptyCache(5), Array(5).fill(expected.candidates[0]));
+  for (const row of beams.scores) expect(Array.from(row)).toEqual(Array.from(scores[0]!));
+  const next = await session.step(encoded, [5, 6, 7, 30, 59], beams.cache, [[5, 6], [7], [30, 59, 5], [6], [5]]);
+  expect(next.scores.map((s) => s.length)).toEqual([2, 1, 3, 1, 1]);
+  expect(next.cache.length).toBe(2);
+}
