@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { normalizeText } from "../core/text/normalize.ts";
 import type { Grades } from "./metrics.ts";
+import { type FileProblem, FileProblemsError } from "../core/text/file-problems.ts";
 
 export interface JudgedQuery {
   /** The query as the shopper typed it (what is sent to a system). */
@@ -14,22 +15,9 @@ export interface JudgedQuery {
   readonly grades: Grades;
 }
 
-export interface JudgmentsProblem {
-  readonly line: number;
-  readonly reason: string;
-}
+export type JudgmentsProblem = FileProblem;
 
-export class JudgmentsError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: readonly JudgmentsProblem[],
-  ) {
-    const shown = problems.slice(0, 10).map((p) => `${file}:${p.line}: ${p.reason}`);
-    const more = problems.length > 10 ? `\n… and ${problems.length - 10} more` : "";
-    super(shown.join("\n") + more);
-    this.name = "JudgmentsError";
-  }
-}
+export class JudgmentsError extends FileProblemsError {}
 
 const COLUMNS = ["query", "product_id", "relevance"] as const;
 

@@ -5,6 +5,7 @@
  * reason, like catalog ingestion. Runtime-agnostic: the caller reads the file.
  */
 import { normalizeText } from "../text/normalize.ts";
+import { type FileProblem, FileProblemsError } from "../text/file-problems.ts";
 
 export interface QueryCount {
   readonly text: string;
@@ -16,22 +17,9 @@ export const MAX_LOGGED_QUERY_CHARS = 256;
 /** Counts are kept in 32 bits; larger ones are almost certainly a broken export. */
 const MAX_COUNT = 1_000_000_000;
 
-export interface QueryLogProblem {
-  readonly line: number;
-  readonly reason: string;
-}
+export type QueryLogProblem = FileProblem;
 
-export class QueryLogError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: readonly QueryLogProblem[],
-  ) {
-    const shown = problems.slice(0, 10).map((p) => `${file}:${p.line}: ${p.reason}`);
-    const more = problems.length > 10 ? `\n… and ${problems.length - 10} more` : "";
-    super(shown.join("\n") + more);
-    this.name = "QueryLogError";
-  }
-}
+export class QueryLogError extends FileProblemsError {}
 
 /** Parses a query log; the same query on several lines (after normalization) adds up. */
 export function parseQueryLog(text: string, file = "<queries>"): QueryCount[] {

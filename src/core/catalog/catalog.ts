@@ -7,25 +7,13 @@
  */
 import { cleanDisplayText } from "../text/normalize.ts";
 import type { Product } from "./product.ts";
+import { type FileProblem, FileProblemsError } from "../text/file-problems.ts";
 
 export type CatalogFormat = "tsv" | "csv" | "jsonl";
 
-export interface CatalogProblem {
-  readonly line: number;
-  readonly reason: string;
-}
+export type CatalogProblem = FileProblem;
 
-export class CatalogError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: readonly CatalogProblem[],
-  ) {
-    const shown = problems.slice(0, 10).map((p) => `${file}:${p.line}: ${p.reason}`);
-    const more = problems.length > 10 ? `\n… and ${problems.length - 10} more` : "";
-    super(shown.join("\n") + more);
-    this.name = "CatalogError";
-  }
-}
+export class CatalogError extends FileProblemsError {}
 
 export interface ParseOptions {
   /** Name used in messages (a path, or "<stdin>"). */
