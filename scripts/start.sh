@@ -4,6 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x node_modules/.bin/tsx ]; then
   echo "installing npm packages (first run)…"
-  npm_config_onnxruntime_node_install=skip npm ci --no-audit --no-fund
+  npm ci --no-audit --no-fund
 fi
 exec node_modules/.bin/tsx scripts/start.ts "$@"
