@@ -53,7 +53,7 @@ class DecoderStep(nn.Module):
 def load_model(checkpoint: Path) -> SpanModel:
     ckpt = torch.load(checkpoint, map_location="cpu", weights_only=False)
     model = SpanModel(SpanModelConfig(**ckpt["config"]))
-    model.load_state_dict(ckpt["model"])
+    model.load_state_dict({k: v.float() for k, v in ckpt["model"].items()})
     return model.eval()
 
 
@@ -129,7 +129,7 @@ def quantize(paths: dict[str, Path]) -> dict[str, Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m edgespan_ml.export")
-    parser.add_argument("--checkpoint", required=True)
+    parser.add_argument("--checkpoint", required=True, help="ckpt.pt or model.pt of a training run")
     parser.add_argument("--out", required=True)
     parser.add_argument("--no-int8", action="store_true")
     args = parser.parse_args(argv)

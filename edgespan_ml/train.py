@@ -15,7 +15,7 @@ import json
 import math
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
@@ -84,6 +84,15 @@ class TrainConfig:
     seed: int = 0
 
 
+# The edge student fits the Worker (int8 ONNX <= 8 MB); the teacher is only limited by the GPU.
+SIZES = {
+    "student": SpanModelConfig(),
+    "teacher": SpanModelConfig(
+        embed_dim=256, d_model=512, n_heads=8, n_encoder_layers=6, n_decoder_layers=4, d_ff=2048
+    ),
+}
+
+
 def device_and_autocast() -> tuple[str, torch.dtype | None]:
     if torch.cuda.is_available():
         return "cuda", torch.bfloat16
@@ -98,6 +107,7 @@ def train(
     cfg: TrainConfig,
     train_set: list[tuple[list[int], list[int]]],
     dev_set: list[tuple[list[int], list[int]]],
+    half_weights: bool = False,
 ) -> dict:
     random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
@@ -170,6 +180,8 @@ def train(
                 ckpt_path,
             )
     bar.close()
+    weights = {k: (v.half() if half_weights else v) for k, v in model.state_dict().items()}
+    torch.save({"model": weights, "config": model_cfg.to_dict()}, out_dir / "model.pt")
     summary = {
         "steps": step,
         "parameters": model.parameter_count(),
@@ -188,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tokenizer", default=str(REPO_ROOT / "wasm" / "tokenizer.txt"))
     parser.add_argument("--steps", type=int, default=TrainConfig.steps)
     parser.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
+    parser.add_argument("--size", choices=sorted(SIZES), default="student")
+    parser.add_argument("--lr", type=float, default=TrainConfig.lr)
+    parser.add_argument("--half-weights", action="store_true", help="write model.pt in float16 (half the size)")
     parser.add_argument("--smoke", action="store_true", help="tiny model and data: checks the chain in seconds")
     args = parser.parse_args(argv)
 
@@ -196,8 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     limit = 512 if args.smoke else None
     train_set = load_examples(data_dir / "train.jsonl", tok, limit)
     dev_set = load_examples(data_dir / "dev.jsonl", tok, 128 if args.smoke else 2000)
-    model_cfg = SpanModelConfig(vocab_size=tok.vocab_size)
-    cfg = TrainConfig(steps=args.steps, batch_size=args.batch_size)
+    model_cfg = replace(SIZES[args.size], vocab_size=tok.vocab_size)
+    cfg = TrainConfig(steps=args.steps, batch_size=args.batch_size, lr=args.lr)
     if args.smoke:
         model_cfg = SpanModelConfig(
             vocab_size=tok.vocab_size,
@@ -209,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
             d_ff=128,
         )
         cfg = TrainConfig(steps=min(args.steps, 40), batch_size=16, eval_every=20, warmup=5)
-    summary = train(Path(args.out), model_cfg, cfg, train_set, dev_set)
+    summary = train(Path(args.out), model_cfg, cfg, train_set, dev_set, half_weights=args.half_weights)
     last = summary["history"][-1]
     where = f"{summary['parameters']} parameters on {summary['device']}"
     print(f"{summary['steps']} steps, {where}: dev loss {last['dev_loss']:.3f}")

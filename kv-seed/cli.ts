@@ -16,6 +16,8 @@ import { parseQueryLog } from "../src/core/autocomplete/query-log.ts";
 import type { BlobStore } from "../src/core/storage/blob-store.ts";
 import { chunkKey } from "../src/core/storage/manifest.ts";
 import { type PublishReport, activate, listVersions, prune, publish, readManifest } from "../src/core/storage/publish.ts";
+import type { Tokenizer } from "../src/core/tokenizer/tokenizer.ts";
+import { WordPieceTokenizer } from "../src/core/tokenizer/wordpiece.ts";
 import { loadCatalogFile } from "../src/node/catalog-file.ts";
 import { FsBlobStore } from "../src/node/fs-blob-store.ts";
 import { experimentMain } from "./experiment.ts";
@@ -35,6 +37,7 @@ const USAGE = `usage: kv-seed [publish] <local|dir|remote> (--catalog FILE | --f
   --persist DIR         (local) wrangler state folder         [.wrangler/state/v3]
   --binding NAME        (local) KV binding                    [INDEX]
   --namespace-id ID     (remote) KV namespace id
+  --tokenizer FILE      index with this WordPiece vocabulary (wasm/tokenizer.txt) instead of catalog words
   --chunk-size BYTES    chunk size                            [131072]
   --superblock-bits N   BWT superblock size, 2^N positions    [12]
   --sample-rate N       locate sample rate                    [8]
@@ -43,6 +46,20 @@ const USAGE = `usage: kv-seed [publish] <local|dir|remote> (--catalog FILE | --f
   --dry-run             print what would be written, write nothing`;
 
 class UsageError extends Error {}
+
+async function loadTokenizerFile(path: string): Promise<Tokenizer> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new Error(`${path}: cannot read tokenizer (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    return WordPieceTokenizer.load(bytes);
+  } catch (e) {
+    throw new Error(`${path}:1: ${(e as Error).message}`);
+  }
+}
 
 function intOption(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -85,6 +102,7 @@ async function artifactsFrom(values: Record<string, string | boolean | undefined
     superblockBits: intOption(values["superblock-bits"] as string | undefined, "superblock-bits"),
     sampleRate: intOption(values["sample-rate"] as string | undefined, "sample-rate"),
     queries,
+    tokenizer: typeof values.tokenizer === "string" ? await loadTokenizerFile(values.tokenizer) : undefined,
   };
   const built = await buildArtifacts(products, Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)));
   const s = built.stats;
@@ -201,6 +219,7 @@ export async function main(argv: string[]): Promise<number> {
     options: {
       catalog: { type: "string" },
       queries: { type: "string" },
+      tokenizer: { type: "string" },
       from: { type: "string" },
       out: { type: "string", default: ".edgespan/index" },
       config: { type: "string", default: "wrangler.toml" },

@@ -11,9 +11,12 @@ import { type BuildOptions, buildFmIndex } from "./fm/build.ts";
 import { sha256Hex } from "./storage/hash.ts";
 import { MANIFEST_FORMAT, type Manifest } from "./storage/manifest.ts";
 import { DEFAULT_CHUNK_SIZE, cutIntoChunks } from "./storage/publish.ts";
+import type { Tokenizer } from "./tokenizer/tokenizer.ts";
 import { WordTokenizer } from "./tokenizer/word-tokenizer.ts";
 
 export interface ArtifactOptions extends BuildOptions {
+  /** Tokenizer of the index; by default a word tokenizer trained on the catalog's titles. */
+  readonly tokenizer?: Tokenizer;
   readonly chunkSize?: number;
   /** Titles longer than this many tokens are indexed up to it (and counted in the stats). */
   readonly maxTitleTokens?: number;
@@ -52,7 +55,8 @@ export async function buildArtifacts(products: readonly Product[], options: Arti
     return Math.round(ms);
   };
 
-  const tokenizer = WordTokenizer.train(products.map((p) => p.title));
+  // A given tokenizer (the span model's WordPiece) is used as is; otherwise words of the catalog.
+  const tokenizer = options.tokenizer ?? WordTokenizer.train(products.map((p) => p.title));
   let truncatedTitles = 0;
   let titlesWithoutTokens = 0;
   const docs = products.map((p) => {

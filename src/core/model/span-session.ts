@@ -59,6 +59,20 @@ export class SpanModelSession {
     return { tensors, length: 0 };
   }
 
+  /** The cache for a new set of beams, each continuing beam `parents[i]` of the old set. */
+  reorder(cache: DecoderCache, parents: readonly number[]): DecoderCache {
+    const tensors: Record<string, Ort.Tensor> = {};
+    for (const [name, t] of Object.entries(cache.tensors)) {
+      const [, heads, length, dHead] = t.dims as number[];
+      const per = heads! * length! * dHead!;
+      const src = t.data as Float32Array;
+      const out = new Float32Array(parents.length * per);
+      parents.forEach((p, i) => out.set(src.subarray(p * per, (p + 1) * per), i * per));
+      tensors[name] = new this.ort.Tensor("float32", out, [parents.length, heads!, length!, dHead!]);
+    }
+    return { tensors, length: cache.length };
+  }
+
   /**
    * One decoder step: each beam's last token, the scores of its candidate tokens (rows padded with
    * token 0 to the longest list; padded scores are meaningless) and the grown cache.

@@ -19,6 +19,7 @@
 import type { Engine } from "../engine.ts";
 import type { SpanRange } from "../fm/fm-index.ts";
 import { highlightsOf } from "./highlight.ts";
+import { indexOf } from "./tokens.ts";
 import type { MatchedSpan, Retriever, SearchHit, SearchResult } from "./types.ts";
 
 export interface NgramOptions {
@@ -173,13 +174,6 @@ export class FmNgramRetriever implements Retriever {
   }
 }
 
-function indexOf(haystack: readonly number[], needle: readonly number[]): number {
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return i;
-  }
-  return -1;
-}
 
 function popcount(x: number): number {
   let n = 0;

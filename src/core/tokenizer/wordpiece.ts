@@ -47,6 +47,11 @@ export class WordPieceTokenizer implements Tokenizer {
     return this.vocab.length;
   }
 
+  /** Whether a token continues a word ("##…") rather than starting one. */
+  isContinuation(id: number): boolean {
+    return this.vocab[id]?.startsWith("##") ?? false;
+  }
+
   /** Ids of one normalized word, with each piece's [start, end) in code points. */
   private word(word: string): { id: number; from: number; to: number }[] {
     const chars = Array.from(word); // code points, as Python iterates them

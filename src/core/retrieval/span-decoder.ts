@@ -1,0 +1,133 @@
+/**
+ * FM-index-constrained beam search: the span model writes spans separated by [SEP] and ended by
+ * [EOS], and may only write tokens that keep the current span a substring of some title. Inside a
+ * span the allowed tokens are the index's next tokens of the span so far; a span starts with any
+ * word-initial token of the catalog; [SEP] and [EOS] only follow a non-empty span. Scores are
+ * log-probabilities renormalized over the allowed tokens (the model scores nothing else).
+ */
+import type { FmIndex, SpanRange } from "../fm/fm-index.ts";
+import type { EncodedQuery, SpanModelSession } from "../model/span-session.ts";
+import { BOS, EOS, SEP } from "../tokenizer/wordpiece.ts";
+
+export interface DecodeOptions {
+  readonly beamSize: number;
+  readonly maxSpans: number;
+  readonly maxSpanTokens: number;
+  readonly maxSteps: number;
+}
+
+export const DEFAULT_DECODE_OPTIONS: DecodeOptions = { beamSize: 5, maxSpans: 4, maxSpanTokens: 6, maxSteps: 24 };
+const LIMITS: DecodeOptions = { beamSize: 16, maxSpans: 8, maxSpanTokens: 12, maxSteps: 64 };
+
+export interface Hypothesis {
+  /** Token ids of each generated span. */
+  readonly spans: number[][];
+  readonly logProb: number;
+}
+
+interface Beam {
+  readonly spans: number[][];
+  readonly span: number[];
+  readonly range: SpanRange | null;
+  readonly logProb: number;
+}
+
+export class SpanDecoder {
+  readonly options: DecodeOptions;
+
+  constructor(
+    private readonly session: SpanModelSession,
+    private readonly index: FmIndex,
+    /** Word-initial tokens that occur in the index: where a span may start. */
+    private readonly spanStarts: readonly number[],
+    options: Partial<DecodeOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_DECODE_OPTIONS, ...options };
+    for (const key of Object.keys(LIMITS) as (keyof DecodeOptions)[]) {
+      const v = this.options[key];
+      if (!Number.isInteger(v) || v < 1 || v > LIMITS[key]) throw new RangeError(`${key} must be an integer in [1, ${LIMITS[key]}]`);
+    }
+  }
+
+  private allowed(beam: Beam): number[] {
+    if (beam.span.length === 0) return [...this.spanStarts];
+    const closers = beam.spans.length + 1 < this.options.maxSpans ? [SEP, EOS] : [EOS];
+    if (beam.span.length >= this.options.maxSpanTokens) return closers;
+    return [...this.index.nextTokens(beam.range!).tokens, ...closers];
+  }
+
+  async decode(query: readonly number[]): Promise<Hypothesis[]> {
+    if (query.length === 0) return [];
+    const { beamSize, maxSteps } = this.options;
+    const encoded: EncodedQuery = await this.session.encode(query);
+    let beams: Beam[] = [{ spans: [], span: [], range: null, logProb: 0 }];
+    let cache = this.session.emptyCache(1);
+    let last = [BOS];
+    const finished: Hypothesis[] = [];
+    for (let step = 0; step < maxSteps && beams.length > 0 && finished.length < beamSize; step++) {
+      const candidates = beams.map((b) => this.allowed(b));
+      const out = await this.session.step(encoded, last, cache, candidates);
+      const expansions: { parent: number; token: number; logProb: number }[] = [];
+      beams.forEach((beam, i) => {
+        const scores = out.scores[i]!;
+        const norm = logSumExp(scores);
+        for (const j of topIndices(scores, beamSize)) {
+          expansions.push({ parent: i, token: candidates[i]![j]!, logProb: beam.logProb + scores[j]! - norm });
+        }
+      });
+      expansions.sort((a, b) => b.logProb - a.logProb);
+      const next: Beam[] = [];
+      const parents: number[] = [];
+      for (const e of expansions) {
+        if (next.length >= beamSize) break;
+        const beam = beams[e.parent]!;
+        if (e.token === EOS) {
+          finished.push({ spans: [...beam.spans, beam.span], logProb: e.logProb });
+          continue;
+        }
+        if (e.token === SEP) {
+          next.push({ spans: [...beam.spans, beam.span], span: [], range: null, logProb: e.logProb });
+        } else {
+          const range = beam.range ? this.index.extend(beam.range, e.token) : this.index.tokenRange(e.token);
+          if (!range) continue; // cannot happen for allowed tokens; kept as a guard
+          next.push({ spans: beam.spans, span: [...beam.span, e.token], range, logProb: e.logProb });
+        }
+        parents.push(e.parent);
+      }
+      beams = next;
+      if (beams.length === 0) break;
+      cache = this.session.reorder(out.cache, parents);
+      last = beams.map(lastToken);
+      await this.index.load(this.index.superblocksFor(beams.flatMap((b) => b.span.slice(-1))));
+    }
+    return finished.sort((a, b) => b.logProb - a.logProb).slice(0, beamSize);
+  }
+}
+
+/** The token a beam just wrote: its span's last token, or [SEP] right after closing a span. */
+function lastToken(beam: Beam): number {
+  return beam.span.length > 0 ? beam.span[beam.span.length - 1]! : SEP;
+}
+
+function logSumExp(xs: Float32Array): number {
+  let max = -Infinity;
+  for (const x of xs) if (x > max) max = x;
+  let sum = 0;
+  for (const x of xs) sum += Math.exp(x - max);
+  return max + Math.log(sum);
+}
+
+/** Indices of the k largest values (k small), by a bounded selection. */
+function topIndices(xs: Float32Array, k: number): number[] {
+  const top: number[] = [];
+  for (let i = 0; i < xs.length; i++) {
+    if (top.length < k) {
+      top.push(i);
+      top.sort((a, b) => xs[b]! - xs[a]!);
+    } else if (xs[i]! > xs[top[k - 1]!]!) {
+      top[k - 1] = i;
+      top.sort((a, b) => xs[b]! - xs[a]!);
+    }
+  }
+  return top;
+}

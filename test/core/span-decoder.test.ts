@@ -1,0 +1,68 @@
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildArtifacts } from "../../src/core/artifacts.ts";
+import { Engine } from "../../src/core/engine.ts";
+import expected from "../fixtures/tiny-span-model/expected.json";
+import { SpanModelSession } from "../../src/core/model/span-session.ts";
+import { SpanDecoder } from "../../src/core/retrieval/span-decoder.ts";
+import { spanStarts } from "../../src/core/retrieval/span-starts.ts";
+import { MemoryBlobStore } from "../../src/core/storage/blob-store.ts";
+import { ChunkCache } from "../../src/core/storage/chunk-cache.ts";
+import { publish } from "../../src/core/storage/publish.ts";
+import { SPECIALS, WordPieceTokenizer } from "../../src/core/tokenizer/wordpiece.ts";
+import { onnxRuntime } from "../../src/node/onnx-runtime.ts";
+
+// A vocabulary as large as the fixture model's (60 ids): the specials, then words and pieces.
+const WORDS = ["door", "knob", "black", "white", "garden", "hose", "ceiling", "fan", "deck", "screw", "satin", "nickel", "brass", "paint", "gal", "ft", "in", "x", "5", "50"];
+const VOCAB = [...SPECIALS, ...WORDS, ...WORDS.map((w) => `##${w}`), "##s", "##ed", "##er", "##ing", "##y"].slice(0, expected.config.vocab_size);
+const TITLES = [
+  "Black Door Knob", "White Door Knob", "Satin Nickel Door Knob", "Brass Door Knobs", "Garden Hose 50 ft",
+  "Black Garden Hose", "White Ceiling Fan", "Black Ceiling Fan", "Deck Screw 5 in", "White Paint 5 gal",
+];
+
+let engine: Engine;
+let decoder: SpanDecoder;
+const tokenizer = new WordPieceTokenizer(VOCAB);
+
+beforeAll(async () => {
+  const products = TITLES.map((title, i) => ({ id: `p${i}`, title }));
+  const built = await buildArtifacts(products, { tokenizer, chunkSize: 4096 });
+  const store = new MemoryBlobStore();
+  await publish(store, built.manifest, built.chunks);
+  engine = await Engine.open(new ChunkCache(store), built.manifest);
+  const file = (name: string) => new Uint8Array(readFileSync(new URL(`../fixtures/tiny-span-model/${name}`, import.meta.url)));
+  const session = await SpanModelSession.create(onnxRuntime(), { encoder: file("encoder.onnx"), decoderStep: file("decoder_step.onnx") }, expected.config);
+  decoder = new SpanDecoder(session, engine.index, spanStarts(engine.index, tokenizer), { beamSize: 4, maxSpans: 3, maxSpanTokens: 3 });
+});
+
+describe("FM-index-constrained beam search", () => {
+  it("writes only spans that occur in the catalog, within the span limits", async () => {
+    const hypotheses = await decoder.decode(tokenizer.encode("black door knob"));
+    expect(hypotheses.length).toBeGreaterThan(0);
+    for (const h of hypotheses) {
+      expect(h.spans.length).toBeGreaterThan(0);
+      expect(h.spans.length).toBeLessThanOrEqual(3);
+      for (const span of h.spans) {
+        expect(span.length).toBeGreaterThan(0);
+        expect(span.length).toBeLessThanOrEqual(3);
+        expect(engine.index.count(span)).toBeGreaterThan(0);
+        expect(tokenizer.isContinuation(span[0]!)).toBe(false); // spans start at a word
+      }
+    }
+    const scores = hypotheses.map((h) => h.logProb);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    expect(scores.every((s) => s <= 0)).toBe(true);
+  });
+
+  it("is deterministic and answers an empty query with nothing", async () => {
+    const a = await decoder.decode(tokenizer.encode("garden hose"));
+    const b = await decoder.decode(tokenizer.encode("garden hose"));
+    expect(a).toEqual(b);
+    expect(await decoder.decode([])).toEqual([]);
+  });
+
+  it("rejects limits outside their bounds", () => {
+    expect(() => new SpanDecoder({} as SpanModelSession, engine.index, [], { beamSize: 0 })).toThrow(/beamSize/u);
+    expect(() => new SpanDecoder({} as SpanModelSession, engine.index, [], { maxSteps: 1000 })).toThrow(/maxSteps/u);
+  });
+});
