@@ -45,7 +45,8 @@ const evalCommand: Command = {
   usage: `usage: edgespan eval [options]
   --judgments FILE    judgments TSV (query, product_id, relevance); default: Home Depot judgments.tsv
   --products FILE     catalog (TSV, CSV or JSONL); default: Home Depot products.tsv
-  --system NAME       bm25 | bm25-fuzzy | fm-ngram | endpoint; repeat or comma-separate (default: bm25)
+  --system NAME       bm25 | bm25-fuzzy | fm-ngram | lexical | endpoint; repeat or comma-separate (default: bm25)
+  --model DIR         the exported span model for lexical (model.json + ONNX files; default: wasm/model)
   --split SPLIT       dev | train | all (default: dev; dev = data/homedepot-dev-queries.txt)
   --limit N           evaluate only N queries of the split (a fixed pseudo-random sample)
   --endpoint URL      evaluate a running Worker (GET URL/v1/search); each --system NAME runs there
@@ -61,6 +62,7 @@ const evalCommand: Command = {
       split: { type: "string", default: "dev" },
       limit: { type: "string" },
       endpoint: { type: "string" },
+      model: { type: "string" },
       json: { type: "boolean" },
       markdown: { type: "boolean" },
     });
@@ -81,7 +83,15 @@ const evalCommand: Command = {
     const productsPath = existingFile("--products", v.products ?? resolve(homedepotDir(), "products.tsv"));
     if (split !== "all") existingFile("dev split list", DEV_QUERIES_PATH);
 
-    const report = await runEval({ judgmentsPath, productsPath, systems, split, ...(limit ? { limit } : {}), ...(v.endpoint ? { endpoint: v.endpoint } : {}) });
+    const report = await runEval({
+      judgmentsPath,
+      productsPath,
+      systems,
+      split,
+      ...(limit ? { limit } : {}),
+      ...(v.endpoint ? { endpoint: v.endpoint } : {}),
+      ...(v.model ? { modelDir: resolve(v.model) } : {}),
+    });
     console.log(v.json ? JSON.stringify(report, null, 2) : v.markdown ? markdownReport(report) : textReport(report));
   },
 };

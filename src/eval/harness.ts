@@ -121,6 +121,8 @@ export interface EvalOptions extends LoadOptions {
   /** System names for createSystem. */
   readonly systems: readonly string[];
   readonly endpoint?: string;
+  /** The exported span model for `lexical`. */
+  readonly modelDir?: string;
   /** Results asked of each system per query. */
   readonly k?: number;
 }
@@ -130,7 +132,11 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   const systems: EvalReport["systems"] = {};
   // One system at a time: build, measure, drop, so that indexes do not compete for memory.
   for (const name of options.systems) {
-    const retriever = await createSystem(name, options.endpoint ? { products: set.products, endpoint: options.endpoint } : { products: set.products });
+    const retriever = await createSystem(name, {
+      products: set.products,
+      ...(options.endpoint && { endpoint: options.endpoint }),
+      ...(options.modelDir && { modelDir: options.modelDir }),
+    });
     systems[name] = aggregate(await measureSystem(retriever, set.queries, options.k ?? 100));
   }
   return {

@@ -5,13 +5,19 @@
 import MiniSearch, { type SearchOptions } from "minisearch";
 import type { Product } from "../core/catalog/product.ts";
 import type { Retriever, SearchHit, SearchResult } from "../core/retrieval/types.ts";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { openLocalEngine } from "../node/engine.ts";
+import { openLexical } from "../node/lexical.ts";
+import { REPO_ROOT } from "../node/paths.ts";
 import { words } from "./buckets.ts";
 
 export interface SystemContext {
   readonly products: readonly Product[];
   /** Base URL of a running Worker, for `endpoint` and `NAME@endpoint`. */
   readonly endpoint?: string;
+  /** The exported span model for `lexical` (default wasm/model). */
+  readonly modelDir?: string;
 }
 
 /** A system that cannot run here (a module not written yet, a missing endpoint URL). */
@@ -19,7 +25,7 @@ export class SystemUnavailableError extends Error {
   override name = "SystemUnavailableError";
 }
 
-export const LOCAL_SYSTEMS = ["bm25", "bm25-fuzzy", "fm-ngram"] as const;
+export const LOCAL_SYSTEMS = ["bm25", "bm25-fuzzy", "fm-ngram", "lexical"] as const;
 
 /** `bm25`, `bm25-fuzzy`, `fm-ngram`, `endpoint`, or `NAME@endpoint` (NAME served by the Worker). */
 export async function createSystem(name: string, ctx: SystemContext): Promise<Retriever> {
@@ -35,6 +41,13 @@ export async function createSystem(name: string, ctx: SystemContext): Promise<Re
       return bm25Retriever("bm25-fuzzy", bm25Index(ctx.products), BM25_FUZZY_SEARCH);
     case "fm-ngram":
       return fmNgram(ctx.products);
+    case "lexical": {
+      const dir = ctx.modelDir ?? join(REPO_ROOT, "wasm/model");
+      if (!existsSync(join(dir, "model.json"))) {
+        throw new SystemUnavailableError(`system lexical needs an exported span model: ${dir}/model.json not found (--model DIR)`);
+      }
+      return (await openLexical(ctx.products, dir)).retriever;
+    }
     default:
       throw new SystemUnavailableError(`unknown system ${JSON.stringify(name)}; known: ${[...LOCAL_SYSTEMS, "endpoint", "NAME@endpoint"].join(", ")}`);
   }
