@@ -46,7 +46,9 @@ class DecoderStep(nn.Module):
     ):
         cache = [(past[2 * i], past[2 * i + 1]) for i in range(len(past) // 2)]
         hidden, presents = self.model.step(token, position, memory, memory_mask, cache)
-        scores = torch.einsum("bd,bad->ba", hidden, self.model.token_vectors(candidates))
+        # hidden · (W e) = (hidden W) · e: project the hidden state once, not every candidate.
+        query = hidden @ self.model.embed_proj.weight
+        scores = torch.einsum("be,bae->ba", query, self.model.embed(candidates))
         return (scores, *[t for kv in presents for t in kv])
 
 
