@@ -22,8 +22,8 @@ const local = await openLocalEngine(set.products);
 const grid: Partial<NgramOptions>[] = [];
 for (const perPosition of [false, true])
   for (const lengthNorm of [0, 0.25, 0.5])
-    for (const [maxHitsPerNgram, candidates] of [[256, 100], [768, 150], [1024, 300]] as const)
-      grid.push({ perPosition, lengthNorm, maxHitsPerNgram, candidates });
+    for (const [maxHitsPerSpan, candidates] of [[256, 100], [768, 150], [1024, 300]] as const)
+      grid.push({ perPosition, lengthNorm, maxHitsPerSpan, candidates });
 console.log(`train sample: ${set.queries.length} queries`);
 for (const options of grid) {
   const report = aggregate(await measureSystem(local.retriever("fm-ngram", options), set.queries))["all"]!;
