@@ -4,6 +4,7 @@
  *   npx tsx scripts/make-sample-catalog.ts
  */
 import { writeFileSync } from "node:fs";
+import { mulberry32 } from "./random.ts";
 
 const brands = ["Northwind", "Acme Pro", "Hearthstone", "Bluebird", "Ironclad", "Maple & Co.", "Summit", "Tidewater"];
 const families: { type: string; sizes: string[]; finishes: string[]; extras: string[] }[] = [
@@ -21,14 +22,7 @@ const families: { type: string; sizes: string[]; finishes: string[]; extras: str
   { type: "Angle Bracket", sizes: ["1-1/2 in.", "2 in.", "3 in."], finishes: ["Galvanized", "Zinc-Plated"], extras: ["12-Gauge", "16-Gauge"] },
 ];
 
-// Mulberry32: tiny, seeded, good enough for picking combinations.
-let state = 20261128;
-const random = (): number => {
-  state = (state + 0x6d2b79f5) | 0;
-  let t = Math.imul(state ^ (state >>> 15), 1 | state);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const random = mulberry32(20261128);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
 
 const titles = new Set<string>();

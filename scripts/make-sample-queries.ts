@@ -12,17 +12,11 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseCatalog } from "../src/core/catalog/catalog.ts";
+import { mulberry32 } from "./random.ts";
 
 const QUERIES = 400;
 
-// Mulberry32, as in make-sample-catalog.ts, with its own seed.
-let state = 20261207;
-const random = (): number => {
-  state = (state + 0x6d2b79f5) | 0;
-  let t = Math.imul(state ^ (state >>> 15), 1 | state);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const random = mulberry32(20261207);
 const int = (n: number): number => Math.floor(random() * n);
 
 const catalog = readFileSync(new URL("../data/sample-catalog.tsv", import.meta.url), "utf8");

@@ -4,6 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { MAX_AUTOCOMPLETE_CHARS, MAX_SUGGESTIONS } from "../core/autocomplete/autocomplete.ts";
+import { countParam } from "./schemas.ts";
 
 export const DEFAULT_SUGGESTIONS = 8;
 
@@ -17,13 +18,7 @@ export const PartialQuery = z
     description: `What the shopper has typed so far (1–${MAX_AUTOCOMPLETE_CHARS} characters); the last word may be partial, a trailing space ends it.`,
   });
 
-export const SuggestionCount = z
-  .string()
-  .regex(/^\d{1,4}$/u, "k must be a whole number")
-  .transform(Number)
-  .refine((k) => k >= 1 && k <= MAX_SUGGESTIONS, `k must be between 1 and ${MAX_SUGGESTIONS}`)
-  .optional()
-  .openapi({ param: { name: "k", in: "query" }, example: "8", description: `Number of suggestions, 1–${MAX_SUGGESTIONS} (default ${DEFAULT_SUGGESTIONS}).` });
+export const SuggestionCount = countParam(MAX_SUGGESTIONS, DEFAULT_SUGGESTIONS, "suggestions");
 
 export const Suggestion = z
   .object({

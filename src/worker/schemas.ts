@@ -21,13 +21,18 @@ export const QueryText = z
   .refine((q) => q.length <= MAX_QUERY_CHARS, `q must be at most ${MAX_QUERY_CHARS} characters`)
   .openapi({ param: { name: "q", in: "query" }, example: "black door knob", description: `The shopper's query (1–${MAX_QUERY_CHARS} characters).` });
 
-export const ResultCount = z
-  .string()
-  .regex(/^\d{1,4}$/u, "k must be a whole number")
-  .transform(Number)
-  .refine((k) => k >= 1 && k <= MAX_K, `k must be between 1 and ${MAX_K}`)
-  .optional()
-  .openapi({ param: { name: "k", in: "query" }, example: "10", description: `Number of results, 1–${MAX_K} (default ${DEFAULT_K}).` });
+/** An optional count parameter `k` in [1, max]; `noun` names what is counted in the description. */
+export function countParam(max: number, fallback: number, noun: string) {
+  return z
+    .string()
+    .regex(/^\d{1,4}$/u, "k must be a whole number")
+    .transform(Number)
+    .refine((k) => k >= 1 && k <= max, `k must be between 1 and ${max}`)
+    .optional()
+    .openapi({ param: { name: "k", in: "query" }, example: String(fallback), description: `Number of ${noun}, 1–${max} (default ${fallback}).` });
+}
+
+export const ResultCount = countParam(MAX_K, DEFAULT_K, "results");
 
 export const Strategy = z
   .enum(STRATEGIES, { error: `strategy must be one of: ${STRATEGIES.join(", ")}` })

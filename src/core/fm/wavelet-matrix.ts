@@ -1,5 +1,5 @@
 /**
- * Wavelet matrix over a small alphabet [0, k): access, rank and distinct-values-in-range,
+ * Wavelet matrix over a small alphabet [0, k): rank, access-with-rank and distinct-values-in-range,
  * each in O(log k) bit-vector ranks. Used inside one BWT superblock, where the alphabet is
  * the superblock's own local codes (so k is small and levels are few).
  */
@@ -55,23 +55,6 @@ export class WaveletMatrix {
   /** Occurrences of c in [0, i). */
   rank(c: number, i: number): number {
     return this.map(c, i) - this.start[c]!;
-  }
-
-  /** The value at i. */
-  access(i: number): number {
-    let c = 0;
-    for (let level = 0; level < this.levels; level++) {
-      const bv = this.bits[level]!;
-      const ones = bv.rank1(i);
-      if (bv.get(i)) {
-        c = (c << 1) | 1;
-        i = this.zeros[level]! + ones;
-      } else {
-        c <<= 1;
-        i -= ones;
-      }
-    }
-    return c;
   }
 
   /** The value at i and its occurrences in [0, i), in one descent (the LF step needs both). */
