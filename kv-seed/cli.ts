@@ -10,8 +10,9 @@
  * it wrote. `--from DIR` loads a version previously written with `dir` instead of rebuilding.
  */
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type BuiltArtifacts, buildArtifacts } from "../src/core/artifacts.ts";
+import { type ArtifactOptions, type BuiltArtifacts, buildArtifacts } from "../src/core/artifacts.ts";
 import { parseQueryLog } from "../src/core/autocomplete/query-log.ts";
 import type { BlobStore } from "../src/core/storage/blob-store.ts";
 import { chunkKey } from "../src/core/storage/manifest.ts";
@@ -38,6 +39,7 @@ const USAGE = `usage: kv-seed [publish] <local|dir|remote> (--catalog FILE | --f
   --binding NAME        (local) KV binding                    [INDEX]
   --namespace-id ID     (remote) KV namespace id
   --tokenizer FILE      index with this WordPiece vocabulary (wasm/tokenizer.txt) instead of catalog words
+  --model DIR           ship the span model exported there (model.json + ONNX) with the version (needs --tokenizer)
   --chunk-size BYTES    chunk size                            [131072]
   --superblock-bits N   BWT superblock size, 2^N positions    [12]
   --sample-rate N       locate sample rate                    [8]
@@ -46,6 +48,24 @@ const USAGE = `usage: kv-seed [publish] <local|dir|remote> (--catalog FILE | --f
   --dry-run             print what would be written, write nothing`;
 
 class UsageError extends Error {}
+
+async function loadModelDir(dir: string): Promise<NonNullable<ArtifactOptions["model"]>> {
+  const read = async (name: string): Promise<Uint8Array> => {
+    try {
+      return new Uint8Array(await readFile(join(dir, name)));
+    } catch (e) {
+      throw new Error(`${join(dir, name)}: cannot read the span model (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  };
+  let meta: { config: NonNullable<ArtifactOptions["model"]>["shape"]; files: { encoder: string; decoder_step: string } };
+  try {
+    meta = JSON.parse(new TextDecoder().decode(await read("model.json")));
+  } catch (e) {
+    throw new Error(`${join(dir, "model.json")}: ${(e as Error).message}`);
+  }
+  const [encoder, decoderStep] = await Promise.all([read(meta.files.encoder), read(meta.files.decoder_step)]);
+  return { shape: meta.config, encoder, decoderStep };
+}
 
 async function loadTokenizerFile(path: string): Promise<Tokenizer> {
   let bytes: Uint8Array;
@@ -103,7 +123,9 @@ async function artifactsFrom(values: Record<string, string | boolean | undefined
     sampleRate: intOption(values["sample-rate"] as string | undefined, "sample-rate"),
     queries,
     tokenizer: typeof values.tokenizer === "string" ? await loadTokenizerFile(values.tokenizer) : undefined,
+    model: typeof values.model === "string" ? await loadModelDir(values.model) : undefined,
   };
+  if (opts.model && !opts.tokenizer) throw new UsageError("--model needs --tokenizer: the index must use the model's vocabulary");
   const built = await buildArtifacts(products, Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)));
   const s = built.stats;
   console.log(
@@ -220,6 +242,7 @@ export async function main(argv: string[]): Promise<number> {
       catalog: { type: "string" },
       queries: { type: "string" },
       tokenizer: { type: "string" },
+      model: { type: "string" },
       from: { type: "string" },
       out: { type: "string", default: ".edgespan/index" },
       config: { type: "string", default: "wrangler.toml" },

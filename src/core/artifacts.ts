@@ -22,6 +22,8 @@ export interface ArtifactOptions extends BuildOptions {
   readonly maxTitleTokens?: number;
   /** Where the catalog came from, recorded in the manifest. */
   readonly source?: string;
+  /** The span model's export (edgespan_ml/export.py); its vocabulary must be the tokenizer's. */
+  readonly model?: { readonly shape: NonNullable<Manifest["model"]>; readonly encoder: Uint8Array; readonly decoderStep: Uint8Array };
   /** A query log (query + count) for autocomplete: adds the optional `queries` artifact. */
   readonly queries?: readonly QueryCount[];
 }
@@ -79,6 +81,15 @@ export async function buildArtifacts(products: readonly Product[], options: Arti
   const queryIndex = options.queries ? QueryIndex.build(options.queries) : undefined;
   const cutQueries = queryIndex ? await cutIntoChunks(await queryIndex.serialize(), chunkSize) : undefined;
   if (cutQueries) Object.assign(cut, { queries: cutQueries }); // last, so versions without a log keep their fingerprint
+  const model = options.model;
+  if (model && model.shape.vocab_size !== tokenizer.vocabSize) {
+    throw new Error(`the span model has ${model.shape.vocab_size} token ids, the tokenizer ${tokenizer.vocabSize}: they must be trained together`);
+  }
+  const cutModel = model && {
+    modelEncoder: await cutIntoChunks(model.encoder, chunkSize),
+    modelDecoderStep: await cutIntoChunks(model.decoderStep, chunkSize),
+  };
+  if (cutModel) Object.assign(cut, cutModel);
   const chunks = new Map<string, Uint8Array>();
   for (const a of Object.values(cut)) for (const [hash, bytes] of a.chunks) chunks.set(hash, bytes);
   const fingerprint = Object.values(cut).flatMap((a) => a.ref.chunks.map((c) => c.hash)).join(",");
@@ -89,7 +100,14 @@ export async function buildArtifacts(products: readonly Product[], options: Arti
     createdAt: new Date().toISOString(),
     catalog: { products: products.length, tokens: index.tokenCount, ...(options.source && { source: options.source }) },
     tokenizer: { kind: tokenizer.kind, vocabSize: tokenizer.vocabSize },
-    artifacts: { index: cut.index.ref, docs: cut.docs.ref, tokenizer: cut.tokenizer.ref, ...(cutQueries && { queries: cutQueries.ref }) },
+    artifacts: {
+      index: cut.index.ref,
+      docs: cut.docs.ref,
+      tokenizer: cut.tokenizer.ref,
+      ...(cutQueries && { queries: cutQueries.ref }),
+      ...(cutModel && { modelEncoder: cutModel.modelEncoder.ref, modelDecoderStep: cutModel.modelDecoderStep.ref }),
+    },
+    ...(model && { model: model.shape }),
   };
   const chunksMs = lap();
   return {

@@ -90,7 +90,9 @@ export const SearchResponse = z
   .object({
     query: z.string(),
     k: z.number().int(),
-    strategy: z.enum(STRATEGIES),
+    strategy: z.enum(STRATEGIES).openapi({ description: "The strategy asked for (by `strategy`, the A/B arm, or the default)." }),
+    served: z.enum(STRATEGIES).openapi({ description: "The path that answered: `lexical` falls back to `fm-ngram` when the span model is unavailable." }),
+    fallback: z.string().optional().openapi({ description: "Why the asked-for strategy did not serve." }),
     index: z.string().openapi({ description: "Version of the index that answered." }),
     hits: z.array(SearchHit).readonly(),
     experiment: ExperimentEcho.nullable().openapi({ description: "The A/B arm whose strategy answered; null when no experiment applied (none active, or `strategy` named)." }),

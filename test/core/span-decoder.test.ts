@@ -9,23 +9,16 @@ import { spanStarts } from "../../src/core/retrieval/span-starts.ts";
 import { MemoryBlobStore } from "../../src/core/storage/blob-store.ts";
 import { ChunkCache } from "../../src/core/storage/chunk-cache.ts";
 import { publish } from "../../src/core/storage/publish.ts";
-import { SPECIALS, WordPieceTokenizer } from "../../src/core/tokenizer/wordpiece.ts";
+import { WordPieceTokenizer } from "../../src/core/tokenizer/wordpiece.ts";
 import { onnxRuntime } from "../../src/node/onnx-runtime.ts";
-
-// A vocabulary as large as the fixture model's (60 ids): the specials, then words and pieces.
-const WORDS = ["door", "knob", "black", "white", "garden", "hose", "ceiling", "fan", "deck", "screw", "satin", "nickel", "brass", "paint", "gal", "ft", "in", "x", "5", "50"];
-const VOCAB = [...SPECIALS, ...WORDS, ...WORDS.map((w) => `##${w}`), "##s", "##ed", "##er", "##ing", "##y"].slice(0, expected.config.vocab_size);
-const TITLES = [
-  "Black Door Knob", "White Door Knob", "Satin Nickel Door Knob", "Brass Door Knobs", "Garden Hose 50 ft",
-  "Black Garden Hose", "White Ceiling Fan", "Black Ceiling Fan", "Deck Screw 5 in", "White Paint 5 gal",
-];
+import { TINY_TITLES, TINY_VOCAB } from "../support/tiny-span-model.ts";
 
 let engine: Engine;
 let decoder: SpanDecoder;
-const tokenizer = new WordPieceTokenizer(VOCAB);
+const tokenizer = new WordPieceTokenizer(TINY_VOCAB);
 
 beforeAll(async () => {
-  const products = TITLES.map((title, i) => ({ id: `p${i}`, title }));
+  const products = TINY_TITLES.map((title, i) => ({ id: `p${i}`, title }));
   const built = await buildArtifacts(products, { tokenizer, chunkSize: 4096 });
   const store = new MemoryBlobStore();
   await publish(store, built.manifest, built.chunks);

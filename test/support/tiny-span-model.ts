@@ -6,6 +6,7 @@
 import { expect } from "vitest";
 import expected from "../fixtures/tiny-span-model/expected.json";
 import { type OrtModule, SpanModelSession } from "../../src/core/model/span-session.ts";
+import { SPECIALS } from "../../src/core/tokenizer/wordpiece.ts";
 
 function expectClose(actual: ArrayLike<number>, want: readonly number[]): void {
   expect(actual.length).toBe(want.length);
@@ -34,3 +35,14 @@ export async function checkTinySpanModel(ort: OrtModule, files: { encoder: Uint8
   expect(next.scores.map((s) => s.length)).toEqual([2, 1, 3, 1, 1]);
   expect(next.cache.length).toBe(2);
 }
+
+// A WordPiece vocabulary exactly as large as the fixture model's (60 ids), and a catalog over it.
+const WORDS = ["door", "knob", "black", "white", "garden", "hose", "ceiling", "fan", "deck", "screw", "satin", "nickel", "brass", "paint", "gal", "ft", "in", "x", "5", "50"];
+const MORE = ["oak", "pine", "tile", "lamp", "bulb", "led", "hook", "nail", "saw", "drill"];
+export const TINY_VOCAB = [...SPECIALS, ...WORDS, ...WORDS.map((w) => `##${w}`), ...MORE, "##s", "##ed", "##er", "##ing", "##y"];
+if (TINY_VOCAB.length !== expected.config.vocab_size) throw new Error("tiny vocabulary must match the fixture model");
+export const TINY_TITLES = [
+  "Black Door Knob", "White Door Knob", "Satin Nickel Door Knob", "Brass Door Knobs", "Garden Hose 50 ft",
+  "Black Garden Hose", "White Ceiling Fan", "Black Ceiling Fan", "Deck Screw 5 in", "White Paint 5 gal",
+];
+export const TINY_SHAPE = expected.config;

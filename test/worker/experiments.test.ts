@@ -21,6 +21,7 @@ const EXPERIMENT: Experiment = {
 
 interface Body {
   strategy: string;
+  served?: string;
   hits: unknown[];
   experiment: { id: string; arm: string; source: string } | null;
 }
@@ -65,7 +66,7 @@ describe("A/B assignment on /v1/search", () => {
     expect(res.headers.get("X-Experiment-Arm")).toBeNull();
     expect(res.headers.get("Set-Cookie")).toBeNull();
     const body = (await res.json()) as Body;
-    expect(body.strategy).toBe("fm-ngram");
+    expect(body).toMatchObject({ strategy: "lexical", served: "fm-ngram" }); // the sample has no span model
     expect(body.experiment).toBeNull();
   });
 
@@ -78,7 +79,7 @@ describe("A/B assignment on /v1/search", () => {
     await putExperiment({ ...EXPERIMENT, status: "paused" });
     const off = await get("/v1/search?q=door%20knob", { "X-User-Id": userIn("B") });
     expect(off.headers.get("X-Experiment-Arm")).toBeNull();
-    expect((await off.json()) as Body).toMatchObject({ strategy: "fm-ngram", experiment: null });
+    expect((await off.json()) as Body).toMatchObject({ strategy: "lexical", served: "fm-ngram", experiment: null });
   });
 
   it("mints a user cookie on the first visit and keeps the user in one arm across requests", async () => {
@@ -134,7 +135,7 @@ describe("A/B assignment on /v1/search", () => {
     const res = await get("/v1/search?q=door%20knob", { "X-User-Id": userIn("B") });
     expect(res.status).toBe(200);
     expect(res.headers.get("X-Experiment-Arm")).toBeNull();
-    expect((await res.json()) as Body).toMatchObject({ strategy: "fm-ngram", experiment: null });
+    expect((await res.json()) as Body).toMatchObject({ strategy: "lexical", served: "fm-ngram", experiment: null });
   });
 });
 

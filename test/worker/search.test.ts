@@ -15,8 +15,10 @@ describe("GET /v1/search", () => {
   it("answers from the index in KV with products, scores and matched spans", async () => {
     const res = await get("/v1/search?q=matte%20black%20door%20knob&k=5");
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { strategy: string; index: string; hits: { id: string; title: string; score: number; spans: { text: string; start: number; length: number }[]; highlights: { start: number; end: number }[] }[] };
-    expect(body.strategy).toBe("fm-ngram");
+    const body = (await res.json()) as { strategy: string; served: string; index: string; hits: { id: string; title: string; score: number; spans: { text: string; start: number; length: number }[]; highlights: { start: number; end: number }[] }[] };
+    expect(body.strategy).toBe("lexical"); // the default: the generative path...
+    expect(body.served).toBe("fm-ngram"); // ...which falls back, the sample version has no span model
+    expect(res.headers.get("X-Fallback")).toBe("index version has no span model");
     expect(body.index).toBe(version);
     expect(body.hits).toHaveLength(5);
     for (const hit of body.hits) {

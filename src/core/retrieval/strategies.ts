@@ -1,20 +1,25 @@
 /**
- * The retrieval strategies an engine can serve, by the name the API and experiments use.
- * `fm-ngram-seal` scores n-grams as SEAL does (one credit per n-gram), a ready-made A/B arm
- * against `fm-ngram`'s per-position credit.
+ * The retrieval strategies the API and experiments name. `lexical` is the generative path (the
+ * span model with FM-index-constrained decoding); it needs the version's span model, and where
+ * there is none the model-free `fm-ngram` serves instead. `fm-ngram-seal` scores n-grams as SEAL
+ * does (one credit per n-gram), a ready-made A/B arm against `fm-ngram`'s per-position credit.
  */
 import type { Engine } from "../engine.ts";
 import { FmNgramRetriever } from "./fm-ngram.ts";
 import type { Retriever } from "./types.ts";
 
-export const STRATEGIES = {
+export const MODEL_FREE = {
   "fm-ngram": (engine: Engine): Retriever => new FmNgramRetriever(engine),
   "fm-ngram-seal": (engine: Engine): Retriever => new FmNgramRetriever(engine, { perPosition: false }, "fm-ngram-seal"),
 } as const;
 
-export type StrategyName = keyof typeof STRATEGIES;
-export const STRATEGY_NAMES = Object.keys(STRATEGIES) as [StrategyName, ...StrategyName[]];
+export type ModelFreeStrategy = keyof typeof MODEL_FREE;
+export type StrategyName = "lexical" | ModelFreeStrategy;
+/** Every strategy, the default first. */
+export const STRATEGY_NAMES: [StrategyName, ...StrategyName[]] = ["lexical", "fm-ngram", "fm-ngram-seal"];
+/** Where `lexical` goes when the span model is missing or cannot load. */
+export const FALLBACK: ModelFreeStrategy = "fm-ngram";
 
-export function retrieverFor(engine: Engine, strategy: StrategyName): Retriever {
-  return STRATEGIES[strategy](engine);
+export function modelFreeRetriever(engine: Engine, strategy: ModelFreeStrategy): Retriever {
+  return MODEL_FREE[strategy](engine);
 }

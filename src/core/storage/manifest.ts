@@ -37,8 +37,15 @@ export interface Manifest {
     readonly tokenizer: ArtifactRef;
     /** Past-query index for autocomplete (optional: versions built without a query log lack it). */
     readonly queries?: ArtifactRef;
+    /** The span model's ONNX files (optional: without them `lexical` falls back to fm-ngram). */
+    readonly modelEncoder?: ArtifactRef;
+    readonly modelDecoderStep?: ArtifactRef;
   };
+  /** Shape of the span model, when the version carries one (its vocabulary is the tokenizer's). */
+  readonly model?: { readonly d_model: number; readonly n_heads: number; readonly n_decoder_layers: number; readonly vocab_size: number };
 }
+
+const OPTIONAL_ARTIFACTS = new Set(["queries", "modelEncoder", "modelDecoderStep"]);
 
 export function parseManifest(bytes: Uint8Array | string, where = "manifest"): Manifest {
   let value: unknown;
@@ -51,14 +58,17 @@ export function parseManifest(bytes: Uint8Array | string, where = "manifest"): M
   if (typeof m !== "object" || m === null) throw new Error(`${where}: not an object`);
   if (m.format !== MANIFEST_FORMAT) throw new Error(`${where}: format ${String(m.format)}, this build reads ${MANIFEST_FORMAT}`);
   if (typeof m.version !== "string" || m.version === "") throw new Error(`${where}: missing version`);
-  for (const name of ["index", "docs", "tokenizer", "queries"] as const) {
+  for (const name of ["index", "docs", "tokenizer", "queries", "modelEncoder", "modelDecoderStep"] as const) {
     const a = m.artifacts?.[name];
-    if (name === "queries" && a === undefined) continue; // optional
+    if (OPTIONAL_ARTIFACTS.has(name) && a === undefined) continue;
     if (!a || !Array.isArray(a.chunks) || typeof a.bytes !== "number" || typeof a.chunkSize !== "number") {
       throw new Error(`${where}: artifact "${name}" is missing or malformed`);
     }
     const total = a.chunks.reduce((sum, c) => sum + c.size, 0);
     if (total !== a.bytes) throw new Error(`${where}: artifact "${name}" chunks add up to ${total}, expected ${a.bytes}`);
+  }
+  if ((m.model === undefined) !== (m.artifacts.modelEncoder === undefined) || (m.model === undefined) !== (m.artifacts.modelDecoderStep === undefined)) {
+    throw new Error(`${where}: a span model needs its shape and both ONNX artifacts`);
   }
   return m;
 }

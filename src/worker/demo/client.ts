@@ -271,7 +271,9 @@ export const DEMO_JS = String.raw`(() => {
         ? "No results for \u201c" + body.query + "\u201d."
         : hits.length + (hits.length === 1 ? " result" : " results") + " for \u201c" + body.query + "\u201d";
 
-    setMeta("path", String(body.strategy || "unknown"));
+    // The path that answered; when it is not the one asked for, say so (lexical without a span model).
+    const served = String(body.served || body.strategy || "unknown");
+    setMeta("path", served === body.strategy || !body.strategy ? served : served + " (asked: " + body.strategy + ")");
     const experiment = body.experiment && typeof body.experiment === "object" ? body.experiment : null;
     const arm = (experiment && experiment.arm) || headers.get("X-Experiment-Arm");
     if (arm) setMeta("arm", String(arm) + (experiment && experiment.id ? " (" + experiment.id + ")" : ""));

@@ -1,8 +1,12 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { setMetric } from "hono/timing";
-import { retrieverFor } from "../../core/retrieval/strategies.ts";
+import type { Engine } from "../../core/engine.ts";
+import type { ChunkCache } from "../../core/storage/chunk-cache.ts";
+import { FALLBACK, type StrategyName, modelFreeRetriever } from "../../core/retrieval/strategies.ts";
+import type { Retriever } from "../../core/retrieval/types.ts";
 import { type ExperimentVariables, experimentOf, experiments } from "../experiments.ts";
 import { type Env, isolateFor } from "../isolate.ts";
+import { lexicalFor } from "../lexical.ts";
 import { DEFAULT_K, ErrorResponse, QaArm, QaToken, QueryText, ResultCount, STRATEGIES, SearchResponse, Strategy, UserIdHeader, jsonContent } from "../schemas.ts";
 
 const route = createRoute({
@@ -19,6 +23,7 @@ const route = createRoute({
       headers: z.object({
         "Server-Timing": z.string().openapi({ description: "Phases: manifest, tokenize, index, docs, score, total." }),
         "X-KV-Round-Trips": z.string().openapi({ description: "KV reads this request made." }),
+        "X-Fallback": z.string().optional().openapi({ description: "Why `lexical` did not serve (the model-free path answered)." }),
         "X-Experiment-Arm": z.string().optional().openapi({ description: "`<experiment>/<arm>` when an A/B arm served the request." }),
         "X-Experiment-QA": z.string().optional().openapi({ description: "`accepted`, or `ignored; reason=...` when `arm`/`qa` asked for an override." }),
         "Set-Cookie": z.string().optional().openapi({ description: "`edgespan_uid`, the A/B user id, minted on the first visit (HttpOnly, SameSite=Lax, one year)." }),
@@ -41,9 +46,23 @@ search.openapi(route, async (c) => {
   setMetric(c, "manifest", performance.now() - started);
   const { assignment } = await experimentOf(c);
   const strategy = named ?? assignment?.arm.strategy ?? STRATEGIES[0];
-  const result = await retrieverFor(engine, strategy).search(q, k);
+  const { retriever, served, fallback } = await resolve(engine, strategy, provider.cache);
+  if (fallback) c.header("X-Fallback", fallback);
+  const result = await retriever.search(q, k);
   for (const [phase, ms] of Object.entries(result.timings)) setMetric(c, phase, ms);
   c.header("X-KV-Round-Trips", String(store.roundTrips - tripsBefore));
   const experiment = assignment ? { id: assignment.experiment.id, arm: assignment.arm.name, source: assignment.source } : null;
-  return c.json({ query: q, k, strategy, index: engine.manifest.version, hits: result.hits, experiment }, 200);
+  return c.json({ query: q, k, strategy, served, ...(fallback && { fallback }), index: engine.manifest.version, hits: result.hits, experiment }, 200);
 });
+
+/** The retriever of a strategy; `lexical` falls back to the model-free path when the span model is unavailable. */
+async function resolve(
+  engine: Engine,
+  strategy: StrategyName,
+  cache: ChunkCache,
+): Promise<{ retriever: Retriever; served: StrategyName; fallback?: string }> {
+  if (strategy !== "lexical") return { retriever: modelFreeRetriever(engine, strategy), served: strategy };
+  const lexical = await lexicalFor(engine, cache);
+  if ("retriever" in lexical) return { retriever: lexical.retriever, served: "lexical" };
+  return { retriever: modelFreeRetriever(engine, FALLBACK), served: FALLBACK, fallback: lexical.unavailable };
+}
