@@ -47,6 +47,18 @@ export class SpanModelSession {
     return { memory: memory!.data as Float32Array, length: query.length };
   }
 
+  // Candidate lists a caller passes again and again (the span starts) are converted to int64 once.
+  private readonly int64Rows = new WeakMap<readonly number[], BigInt64Array>();
+
+  private int64(row: readonly number[]): BigInt64Array {
+    let out = this.int64Rows.get(row);
+    if (!out) {
+      out = BigInt64Array.from(row, BigInt);
+      if (row.length > 64) this.int64Rows.set(row, out);
+    }
+    return out;
+  }
+
   /** An empty cache for `beams` beams. */
   emptyCache(beams: number): DecoderCache {
     const { n_heads, d_model, n_decoder_layers } = this.shape;
@@ -82,7 +94,7 @@ export class SpanModelSession {
     const { d_model, n_decoder_layers } = this.shape;
     const width = Math.max(1, ...candidates.map((c) => c.length));
     const cand = new BigInt64Array(beams * width);
-    candidates.forEach((row, b) => row.forEach((t, j) => (cand[b * width + j] = BigInt(t))));
+    candidates.forEach((row, b) => cand.set(this.int64(row), b * width));
     const memory = new Float32Array(beams * encoded.memory.length);
     for (let b = 0; b < beams; b++) memory.set(encoded.memory, b * encoded.memory.length);
     const feeds: Record<string, Ort.Tensor> = {

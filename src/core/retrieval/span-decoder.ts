@@ -49,8 +49,8 @@ export class SpanDecoder {
     }
   }
 
-  private allowed(beam: Beam): number[] {
-    if (beam.span.length === 0) return [...this.spanStarts];
+  private allowed(beam: Beam): readonly number[] {
+    if (beam.span.length === 0) return this.spanStarts; // shared, never modified
     const closers = beam.spans.length + 1 < this.options.maxSpans ? [SEP, EOS] : [EOS];
     if (beam.span.length >= this.options.maxSpanTokens) return closers;
     return [...this.index.nextTokens(beam.range!).tokens, ...closers];
