@@ -16,7 +16,8 @@ export function bitWidth(maxValue: number): number {
  * 64 bits, so a rank is one table read and at most two popcounts.
  */
 export class RankBitVector {
-  private readonly cumulative: Uint32Array;
+  /** Ones before each pair of words (read directly by the wavelet matrix's hot loop). */
+  readonly cumulative: Uint32Array;
 
   constructor(
     readonly words: Uint32Array,

@@ -76,7 +76,10 @@ export class FmIndex {
   /** C[s]: number of symbols smaller than s; C[K] = text length. */
   private readonly C: Uint32Array;
   private readonly superblockOffsets: Float64Array;
+  /** Decoded superblocks in least-recently-loaded order (for eviction)... */
   private readonly superblocks = new Map<number, Superblock>();
+  /** ...and by id, for the hot loops (the same objects). */
+  private readonly byId: (Superblock | undefined)[] = [];
   private readonly pending = new Map<number, Promise<void>>();
   private readonly shift: number;
   private readonly maxSuperblocks: number;
@@ -186,9 +189,14 @@ export class FmIndex {
     const decoded = await Promise.all(
       ids.map(async (id, j) => new Superblock(id, id << this.shift, await inflate(raw[j]!, `superblock ${id}`))),
     );
-    for (const sb of decoded) this.superblocks.set(sb.id, sb);
+    for (const sb of decoded) {
+      this.superblocks.set(sb.id, sb);
+      this.byId[sb.id] = sb;
+    }
     while (this.superblocks.size > this.maxSuperblocks) {
-      this.superblocks.delete(this.superblocks.keys().next().value!);
+      const oldest = this.superblocks.keys().next().value!;
+      this.superblocks.delete(oldest);
+      this.byId[oldest] = undefined;
     }
   }
 
@@ -200,7 +208,7 @@ export class FmIndex {
   }
 
   private get(id: number): Superblock {
-    const sb = this.superblocks.get(id);
+    const sb = this.byId[id];
     if (!sb) throw new MissingSuperblocks([id]);
     return sb;
   }
@@ -322,7 +330,7 @@ export class FmIndex {
       const missing = new Set<number>();
       for (const w of walkers) {
         for (;;) {
-          const sb = this.superblocks.get(w.pos >>> this.shift);
+          const sb = this.byId[w.pos >>> this.shift];
           if (!sb) {
             missing.add(w.pos >>> this.shift);
             waiting.push(w);
@@ -351,7 +359,7 @@ export class FmIndex {
     let pos = ends[doc]!;
     const tokens: number[] = [];
     for (let step = 0; step <= MAX_LOAD_WAVES * 64; step++) {
-      const sb = this.superblocks.get(pos >>> this.shift);
+      const sb = this.byId[pos >>> this.shift];
       if (!sb) {
         await this.load([pos >>> this.shift]);
         continue;

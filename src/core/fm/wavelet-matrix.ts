@@ -3,7 +3,7 @@
  * each in O(log k) bit-vector ranks. Used inside one BWT superblock, where the alphabet is
  * the superblock's own local codes (so k is small and levels are few).
  */
-import { RankBitVector, bitWidth } from "./bits.ts";
+import { RankBitVector, bitWidth, popcount32 } from "./bits.ts";
 
 export class WaveletMatrix {
   readonly levels: number;
@@ -57,13 +57,21 @@ export class WaveletMatrix {
     return this.map(c, i) - this.start[c]!;
   }
 
-  /** The value at i and its occurrences in [0, i), in one descent (the LF step needs both). */
+  /**
+   * The value at i and its occurrences in [0, i), in one descent (the LF step needs both). The
+   * bit and its rank are read from one word per level, inlined: this is locate's inner loop.
+   */
   accessRank(i: number, out: { value: number; rank: number }): void {
     let c = 0;
     for (let level = 0; level < this.levels; level++) {
       const bv = this.bits[level]!;
-      const ones = bv.rank1(i);
-      if (bv.get(i)) {
+      const words = bv.words;
+      const w = i >>> 5;
+      const word = words[w]!;
+      const shift = i & 31;
+      let ones = bv.cumulative[w >>> 1]! + (shift === 0 ? 0 : popcount32(word & ((1 << shift) - 1)));
+      if (w & 1) ones += popcount32(words[w - 1]!);
+      if ((word >>> shift) & 1) {
         c = (c << 1) | 1;
         i = this.zeros[level]! + ones;
       } else {

@@ -25,6 +25,7 @@ export interface LexicalOptions extends RankingOptions {
 
 export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = {
   maxHitsPerSpan: 512,
+  maxHitsPerQuery: 2048,
   candidates: 150,
   lengthNorm: 0.25,
   perPosition: true,

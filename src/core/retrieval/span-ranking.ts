@@ -24,6 +24,8 @@ export interface WeightedSpan {
 
 export interface RankingOptions {
   readonly maxHitsPerSpan: number;
+  /** Occurrences located for all spans together, heaviest spans first (bounds the locate work). */
+  readonly maxHitsPerQuery: number;
   /** Products rescored on their full titles. */
   readonly candidates: number;
   /** Title-length normalization, as BM25's b (0: none). */
@@ -54,9 +56,13 @@ export async function rankBySpans(
   const { tokenizer, index, docs } = engine;
   const ordered = [...spans].sort((a, b) => b.weight - a.weight || b.tokens.length - a.tokens.length);
   const found = new Map<number, number>();
+  let budget = options.maxHitsPerQuery;
   for (const span of ordered) {
+    if (budget <= 0) break;
     const seen = new Set<number>();
-    for (const { doc } of await index.locate(span.range, options.maxHitsPerSpan)) {
+    const located = await index.locate(span.range, Math.min(options.maxHitsPerSpan, budget));
+    budget -= located.length;
+    for (const { doc } of located) {
       if (seen.has(doc)) continue;
       seen.add(doc);
       found.set(doc, (found.get(doc) ?? 0) + span.weight * span.tokens.length);
