@@ -56,7 +56,7 @@ describe("kv-seed experiment", () => {
     await writeFile(file, JSON.stringify({ ...EXPERIMENT, status: "on", arms: [EXPERIMENT.arms[0], { ...EXPERIMENT.arms[1], strategy: "bm25" }] }));
     expect(await experimentMain(["--file", file, "local", "--persist", persist])).toBe(2);
     expect(log.join("\n")).toContain("status: status must be active or paused");
-    expect(log.join("\n")).toContain("arms[1].strategy: strategy must be one of: fm-ngram, fm-ngram-seal");
+    expect(log.join("\n")).toContain("arms[1].strategy: strategy must be one of: lexical, fm-ngram, fm-ngram-seal");
     expect(await experimentMain(["--file", join(dir, "nope.json")])).toBe(2);
     expect(log.join("\n")).toContain("--file: cannot read");
     expect(await experimentMain(["--file", file, "elsewhere"])).toBe(2);

@@ -103,7 +103,7 @@ describe("experiment documents", () => {
     ["an unknown status", { ...good, status: "running" }, "status: status must be active or paused"],
     ["one arm", { ...good, arms: [good.arms[0]] }, "arms: arms must list at least 2 arms"],
     ["eleven arms", { ...good, arms: Array.from({ length: 11 }, (_, i) => ({ name: `a${i}`, weight: 1, strategy: "fm-ngram" })) }, "arms: arms must list at most 10 arms"],
-    ["an unknown strategy", { ...good, arms: [good.arms[0], { ...good.arms[1], strategy: "bm25" }] }, "arms[1].strategy: strategy must be one of: fm-ngram, fm-ngram-seal"],
+    ["an unknown strategy", { ...good, arms: [good.arms[0], { ...good.arms[1], strategy: "bm25" }] }, "arms[1].strategy: strategy must be one of: lexical, fm-ngram, fm-ngram-seal"],
     ["a negative weight", { ...good, arms: [good.arms[0], { ...good.arms[1], weight: -5 }] }, "arms[1].weight: weight must be between 0 and 100"],
     ["a weight as a string", { ...good, arms: [good.arms[0], { ...good.arms[1], weight: "50" }] }, "arms[1].weight: weight must be a number"],
     ["a weight finer than a bucket", { ...good, arms: [{ ...good.arms[0], weight: 49.995 }, { ...good.arms[1], weight: 50.005 }] }, "arms[0].weight: weight may have at most two decimals"],
