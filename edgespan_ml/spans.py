@@ -205,10 +205,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m edgespan_ml.spans")
     parser.add_argument("--out", default=str(data.REPO_ROOT / ".edgespan" / "data"))
     parser.add_argument("--show", type=int, default=0, help="print N judged examples")
+    parser.add_argument(
+        "--limit", type=int, help="only the first N judged queries of each split and N titles (smoke runs)"
+    )
     args = parser.parse_args(argv)
 
     products = data.load_products()
     train, dev = data.split(data.load_judgments())
+    if args.limit:
+        train, dev = train[: args.limit], dev[: args.limit]
+        keep = {pid for q in train + dev for pid in q.grades} | set(sorted(products)[: args.limit])
+        products = {pid: t for pid, t in products.items() if pid in keep}
     brands = load_brands(data.homedepot_dir() / "brand_statistics.csv")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
