@@ -6,7 +6,7 @@ encoder.onnx       query int64[1, S]                          -> memory float[1,
 decoder_step.onnx  token int64[B, 1], position int64[1],
                    memory float[B, S, D], memory_mask bool[B, 1, 1, S],
                    past_key_i / past_value_i float[B, H, T, D/H] (one pair per layer),
-                   candidates int64[B, A]                     -> scores float[B, A],
+                   candidates int64[B, A]                     -> scores float[B, A], all_scores float[B, V],
                                                                  present_key_i / present_value_i [B, H, T+1, D/H]
 
 The step scores only the candidate tokens (the ones the FM index allows), as hidden · E[candidates],
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -44,12 +45,21 @@ class DecoderStep(nn.Module):
     def forward(
         self, token: Tensor, position: Tensor, memory: Tensor, memory_mask: Tensor, candidates: Tensor, *past: Tensor
     ):
+        m = self.model
         cache = [(past[2 * i], past[2 * i + 1]) for i in range(len(past) // 2)]
-        hidden, presents = self.model.step(token, position, memory, memory_mask, cache)
+        # Every use of the token table goes through one transposed copy (e, V), so the file holds
+        # it once: the input token's vector, the candidates' vectors and the all-token MatMul.
+        table = m.embed.weight.T
+        vectors = m.embed_proj(table[:, token[:, 0]].T).unsqueeze(1)
+        x = vectors * math.sqrt(m.cfg.d_model) + m.pos(position)
+        hidden, presents = m.step_embedded(x, memory, memory_mask, cache)
         # hidden · (W e) = (hidden W) · e: project the hidden state once, not every candidate.
-        query = hidden @ self.model.embed_proj.weight
-        scores = torch.einsum("be,bae->ba", query, self.model.embed(candidates))
-        return (scores, *[t for kv in presents for t in kv])
+        query = hidden @ m.embed_proj.weight
+        scores = torch.einsum("be,eba->ba", query, table[:, candidates])
+        # Every token's score, for steps that may start a span with almost any token: one MatMul
+        # instead of gathering thousands of candidate vectors per beam.
+        all_scores = query @ table
+        return (scores, all_scores, *[t for kv in presents for t in kv])
 
 
 def load_model(checkpoint: Path) -> SpanModel:
@@ -102,6 +112,7 @@ def export(model: SpanModel, out_dir: Path) -> dict[str, Path]:
             "memory_mask": {0: "B", 3: "S"},
             "candidates": {0: "B", 1: "A"},
             "scores": {0: "B", 1: "A"},
+            "all_scores": {0: "B"},
             **{n: {0: "B", 2: "T"} for n in past_names},
             **{n: {0: "B", 2: "T1"} for n in present_names},
         }
@@ -110,7 +121,7 @@ def export(model: SpanModel, out_dir: Path) -> dict[str, Path]:
             tuple(inputs[n] for n in ["token", "position", "memory", "memory_mask", "candidates", *past_names]),
             step_path,
             input_names=["token", "position", "memory", "memory_mask", "candidates", *past_names],
-            output_names=["scores", *present_names],
+            output_names=["scores", "all_scores", *present_names],
             dynamic_axes=dynamic,
             opset_version=17,
             dynamo=False,

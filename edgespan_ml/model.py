@@ -173,7 +173,12 @@ class SpanModel(nn.Module):
     ) -> tuple[Tensor, list[tuple[Tensor, Tensor]]]:
         """One decoder step for a batch of beams: token (B, 1) at `position`, with the keys and
         values of earlier steps. Returns the hidden state (B, D) and the extended cache."""
-        x = self.tokens(token, position)
+        return self.step_embedded(self.tokens(token, position), memory, memory_mask, past)
+
+    def step_embedded(
+        self, x: Tensor, memory: Tensor, memory_mask: Tensor, past: list[tuple[Tensor, Tensor]] | None
+    ) -> tuple[Tensor, list[tuple[Tensor, Tensor]]]:
+        """`step` from the input vectors (B, 1, D) of the tokens (the export supplies its own)."""
         presents = []
         for i, layer in enumerate(self.decoder):
             x, present = layer(x, memory, None, memory_mask, past[i] if past is not None else None)

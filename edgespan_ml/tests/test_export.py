@@ -28,9 +28,15 @@ def test_exported_encoder_and_step_match_pytorch(tmp_path):
         with torch.no_grad():
             want = export.DecoderStep(model)(*[inputs[n] for n in STEP_INPUTS + past_names])
         assert got[0].shape == (beams, 3)
+        with torch.no_grad():  # the export's own embedding path equals the model's step and logits
+            cache = [(inputs[f"past_key_{i}"], inputs[f"past_value_{i}"]) for i in range(TINY.n_decoder_layers)]
+            hidden, _ = model.step(inputs["token"], inputs["position"], inputs["memory"], inputs["memory_mask"], cache)
+        assert np.allclose(got[0], model.logits(hidden)[:, [5, 6, 7]].detach().numpy(), atol=1e-4)
         for g, w in zip(got, want, strict=True):
             assert np.allclose(g, w.numpy(), atol=1e-4)
-        assert got[1].shape[2] == past_len + 1  # the cache grew by one position
+        assert got[1].shape == (beams, TINY.vocab_size)  # every token scored too
+        assert np.allclose(got[1][:, [5, 6, 7]], got[0], atol=1e-4)
+        assert got[2].shape[2] == past_len + 1  # the cache grew by one position
 
 
 def test_int8_files_are_smaller_and_still_run(tmp_path):

@@ -12,7 +12,7 @@ function expectClose(actual: ArrayLike<number>, want: readonly number[]): void {
   expect(actual.length).toBe(want.length);
   const range = Math.max(...want.map(Math.abs));
   const worst = Math.max(...want.map((w, i) => Math.abs(actual[i]! - w)));
-  expect(worst).toBeLessThan(0.02 * range);
+  expect(worst).toBeLessThan(0.02 * range + 0.002); // int8 rounding is absolute as much as relative
 }
 
 const argmax = (xs: ArrayLike<number>): number => Array.from(xs).reduce((best, v, i, a) => (v > a[best]! ? i : best), 0);

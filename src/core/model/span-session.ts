@@ -8,6 +8,9 @@ import type * as Ort from "onnxruntime-web/wasm";
 
 export type OrtModule = typeof Ort;
 
+/** Candidate lists longer than this are read from the step's all-token scores. */
+const FULL_ROW = 256;
+
 export interface SpanModelShape {
   readonly d_model: number;
   readonly n_heads: number;
@@ -86,15 +89,19 @@ export class SpanModelSession {
   }
 
   /**
-   * One decoder step: each beam's last token, the scores of its candidate tokens (rows padded with
-   * token 0 to the longest list; padded scores are meaningless) and the grown cache.
+   * One decoder step: each beam's last token, the scores of its candidate tokens and the grown
+   * cache. Long candidate lists (a span may start with almost any token) are read from the step's
+   * all-token scores; short ones are scored alone (rows padded with token 0, padding ignored).
    */
   async step(encoded: EncodedQuery, tokens: readonly number[], cache: DecoderCache, candidates: readonly (readonly number[])[]): Promise<{ scores: Float32Array[]; cache: DecoderCache }> {
     const beams = tokens.length;
     const { d_model, n_decoder_layers } = this.shape;
-    const width = Math.max(1, ...candidates.map((c) => c.length));
+    const fromAll = candidates.map((row) => row.length > FULL_ROW);
+    const width = Math.max(1, ...candidates.map((row, b) => (fromAll[b] ? 0 : row.length)));
     const cand = new BigInt64Array(beams * width);
-    candidates.forEach((row, b) => cand.set(this.int64(row), b * width));
+    candidates.forEach((row, b) => {
+      if (!fromAll[b]) cand.set(this.int64(row), b * width);
+    });
     const memory = new Float32Array(beams * encoded.memory.length);
     for (let b = 0; b < beams; b++) memory.set(encoded.memory, b * encoded.memory.length);
     const feeds: Record<string, Ort.Tensor> = {
@@ -107,7 +114,14 @@ export class SpanModelSession {
     };
     const out = await this.decoderStep.run(feeds);
     const flat = out.scores!.data as Float32Array;
-    const scores = candidates.map((row, b) => flat.slice(b * width, b * width + row.length));
+    const all = out.all_scores!.data as Float32Array;
+    const vocab = out.all_scores!.dims[1]!;
+    const scores = candidates.map((row, b) => {
+      if (!fromAll[b]) return flat.slice(b * width, b * width + row.length);
+      const picked = new Float32Array(row.length);
+      for (let j = 0; j < row.length; j++) picked[j] = all[b * vocab + row[j]!]!;
+      return picked;
+    });
     const tensors: Record<string, Ort.Tensor> = {};
     for (let i = 0; i < n_decoder_layers; i++) {
       for (const kind of ["key", "value"]) tensors[`past_${kind}_${i}`] = out[`present_${kind}_${i}`]!;
