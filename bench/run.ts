@@ -7,6 +7,7 @@
  *   --only queries     only the query benchmark (ours vs the Rust fm-index peer)
  *   --only worker      only the Worker benchmark (workerd via wrangler dev: warm latency, cold KV round trips)
  *   --only autocomplete  only the autocomplete benchmark (workerd: dev queries typed a character at a time)
+ *   --only lexical     the generative path in workerd (needs --model DIR, an exported span model)
  *   --titles N         titles of the synthetic catalog (default 1000000)
  *   --spans N          spans in the query set (default 2000)
  *   --reps N           timed repetitions of the query set (default 5, at least 3)
@@ -15,6 +16,7 @@ import { parseArgs } from "node:util";
 import { runAutocompleteBench } from "./autocomplete.ts";
 import { runBuildBench } from "./build.ts";
 import { runQueryBench } from "./queries.ts";
+import { runLexicalWorkerBench } from "./lexical-worker.ts";
 import { runWorkerBench } from "./worker.ts";
 
 const { values } = parseArgs({
@@ -24,17 +26,18 @@ const { values } = parseArgs({
     titles: { type: "string" },
     spans: { type: "string" },
     reps: { type: "string" },
+    model: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
   strict: true,
 });
 
 if (values.help) {
-  console.log("usage: npm run bench -- [--quick] [--only build|queries|worker|autocomplete] [--titles N] [--spans N] [--reps N]");
+  console.log("usage: npm run bench -- [--quick] [--only build|queries|worker|lexical|autocomplete] [--model DIR] [--titles N] [--spans N] [--reps N]");
   process.exit(0);
 }
-if (values.only !== undefined && !["build", "queries", "worker", "autocomplete"].includes(values.only)) {
-  console.error(`--only: expected "build", "queries", "worker" or "autocomplete", got ${JSON.stringify(values.only)}`);
+if (values.only !== undefined && !["build", "queries", "worker", "lexical", "autocomplete"].includes(values.only)) {
+  console.error(`--only: expected "build", "queries", "worker", "lexical" or "autocomplete", got ${JSON.stringify(values.only)}`);
   process.exit(2);
 }
 const positive = (name: string, v: string | undefined): number | undefined => {
@@ -64,6 +67,10 @@ if (runs("queries")) {
 if (runs("worker")) {
   console.log();
   await runWorkerBench({ cold: values.quick ? 3 : 5 });
+}
+if (runs("lexical")) {
+  console.log();
+  await runLexicalWorkerBench({ ...(values.model !== undefined && { modelDir: values.model }), cold: values.quick ? 2 : 3 });
 }
 if (runs("autocomplete")) {
   console.log();

@@ -18,7 +18,7 @@ const PORT = 8799;
 
 const startWorker = (persist: string, vars: Record<string, string>) => startWranglerDev({ persist, port: PORT, vars });
 
-interface Sample {
+export interface Sample {
   clientMs: number;
   serverMs: number;
   phases: Record<string, number>;
@@ -26,8 +26,13 @@ interface Sample {
 }
 
 async function query(q: string): Promise<Sample> {
+  return timedSearch(PORT, q);
+}
+
+/** One GET /v1/search, with the client round trip, the Server-Timing phases and the KV reads. */
+export async function timedSearch(port: number, q: string): Promise<Sample> {
   const started = performance.now();
-  const res = await fetch(`http://127.0.0.1:${PORT}/v1/search?q=${encodeURIComponent(q)}&k=10`);
+  const res = await fetch(`http://127.0.0.1:${port}/v1/search?q=${encodeURIComponent(q)}&k=10`);
   await res.arrayBuffer();
   const clientMs = performance.now() - started;
   if (res.status !== 200) throw new Error(`${q}: HTTP ${res.status}`);

@@ -49,7 +49,7 @@ const USAGE = `usage: kv-seed [publish] <local|dir|remote> (--catalog FILE | --f
 
 class UsageError extends Error {}
 
-async function loadModelDir(dir: string): Promise<NonNullable<ArtifactOptions["model"]>> {
+export async function loadModelDir(dir: string): Promise<NonNullable<ArtifactOptions["model"]>> {
   const read = async (name: string): Promise<Uint8Array> => {
     try {
       return new Uint8Array(await readFile(join(dir, name)));

@@ -1,0 +1,76 @@
+/**
+ * The generative path in workerd: the Home Depot catalog indexed with the WordPiece tokenizer and
+ * published with a span model (as `kv-seed --tokenizer --model` does), then `GET /v1/search` with
+ * the default strategy (`lexical`) over the dev queries in a warm isolate, and the first request of
+ * fresh isolates (model read from KV and its session created on that request).
+ *
+ *   npm run bench -- --only lexical --model DIR      (DIR: an export of edgespan_ml/export.py)
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadModelDir } from "../kv-seed/cli.ts";
+import { buildArtifacts } from "../src/core/artifacts.ts";
+import { WordPieceTokenizer } from "../src/core/tokenizer/wordpiece.ts";
+import { loadCatalogFile } from "../src/node/catalog-file.ts";
+import { DEFAULT_TOKENIZER } from "../src/node/lexical.ts";
+import { freePort, seedPersistDir, startWranglerDev } from "../test/support/wrangler-dev.ts";
+import { homedepotProducts } from "./synthetic.ts";
+import { percentile, table } from "./util.ts";
+import { type Sample, timedSearch } from "./worker.ts";
+
+export async function runLexicalWorkerBench(options: { modelDir?: string; queries?: number; cold?: number }): Promise<void> {
+  const hd = homedepotProducts();
+  if ("missing" in hd) return console.log(`SKIP lexical worker bench: ${hd.missing}`);
+  if (!options.modelDir) return console.log("SKIP lexical worker bench: give --model DIR (an exported span model)");
+  const { products } = await loadCatalogFile(hd.path);
+  const tokenizer = WordPieceTokenizer.load(new Uint8Array(await readFile(DEFAULT_TOKENIZER)));
+  const built = await buildArtifacts(products, { source: "homedepot", tokenizer, model: await loadModelDir(options.modelDir) });
+  const persist = await mkdtemp(join(tmpdir(), "edgespan-lexical-"));
+  await seedPersistDir(persist, built);
+  const queries = (await readFile("data/homedepot-dev-queries.txt", "utf8"))
+    .split("\n")
+    .filter((l) => l.trim() !== "" && !l.startsWith("#"))
+    .slice(0, options.queries ?? 300);
+  try {
+    const port = await freePort();
+    const warm = await startWranglerDev({ persist, port });
+    const rows: string[][] = [];
+    try {
+      const first = await timedSearch(port, queries[0]!);
+      const samples: Sample[] = [];
+      for (const q of queries) samples.push(await timedSearch(port, q));
+      for (const phase of ["total", "tokenize", "decode", "index", "docs", "score"]) {
+        const xs = samples.map((s) => s.phases[phase] ?? 0);
+        rows.push([`warm server ${phase}`, percentile(xs, 0.5).toFixed(2), percentile(xs, 0.99).toFixed(2)]);
+      }
+      const client = samples.map((s) => s.clientMs);
+      rows.push(["warm client round trip", percentile(client, 0.5).toFixed(2), percentile(client, 0.99).toFixed(2)]);
+      rows.push(["first request of the isolate (client)", first.clientMs.toFixed(1), ""]);
+    } finally {
+      await warm.stop();
+    }
+    console.log(`\nWorker GET /v1/search (lexical, beam 5), warm isolate, ${queries.length} dev queries, workerd via wrangler dev`);
+    console.log(table(["measure (ms)", "median", "p99"], rows));
+
+    const cold: Sample[] = [];
+    for (let i = 0; i < (options.cold ?? 3); i++) {
+      const dev = await startWranglerDev({ persist, port });
+      try {
+        cold.push(await timedSearch(port, queries[(i * 37) % queries.length]!));
+      } finally {
+        await dev.stop();
+      }
+    }
+    const trips = cold.map((s) => s.roundTrips);
+    console.log(`\nCold isolate (fresh wrangler dev per sample), first lexical query: model and index read from KV`);
+    console.log(
+      table(
+        ["samples", "KV round trips", "client ms (median)", "server ms (median)"],
+        [[String(cold.length), `${Math.min(...trips)}–${Math.max(...trips)}`, percentile(cold.map((s) => s.clientMs), 0.5).toFixed(1), percentile(cold.map((s) => s.serverMs), 0.5).toFixed(1)]],
+      ),
+    );
+  } finally {
+    await rm(persist, { recursive: true, force: true });
+  }
+}
