@@ -9,11 +9,11 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadModelDir } from "../kv-seed/cli.ts";
 import { buildArtifacts } from "../src/core/artifacts.ts";
 import { WordPieceTokenizer } from "../src/core/tokenizer/wordpiece.ts";
 import { loadCatalogFile } from "../src/node/catalog-file.ts";
 import { DEFAULT_TOKENIZER } from "../src/node/lexical.ts";
+import { readSpanModel } from "../src/node/span-model.ts";
 import { freePort, seedPersistDir, startWranglerDev } from "../test/support/wrangler-dev.ts";
 import { homedepotProducts } from "./synthetic.ts";
 import { percentile, table } from "./util.ts";
@@ -25,7 +25,7 @@ export async function runLexicalWorkerBench(options: { modelDir?: string; querie
   if (!options.modelDir) return console.log("SKIP lexical worker bench: give --model DIR (an exported span model)");
   const { products } = await loadCatalogFile(hd.path);
   const tokenizer = WordPieceTokenizer.load(new Uint8Array(await readFile(DEFAULT_TOKENIZER)));
-  const built = await buildArtifacts(products, { source: "homedepot", tokenizer, model: await loadModelDir(options.modelDir) });
+  const built = await buildArtifacts(products, { source: "homedepot", tokenizer, model: await readSpanModel(options.modelDir) });
   const persist = await mkdtemp(join(tmpdir(), "edgespan-lexical-"));
   await seedPersistDir(persist, built);
   const queries = (await readFile("data/homedepot-dev-queries.txt", "utf8"))

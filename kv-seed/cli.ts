@@ -10,9 +10,8 @@
  * it wrote. `--from DIR` loads a version previously written with `dir` instead of rebuilding.
  */
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type ArtifactOptions, type BuiltArtifacts, buildArtifacts } from "../src/core/artifacts.ts";
+import { type BuiltArtifacts, buildArtifacts } from "../src/core/artifacts.ts";
 import { parseQueryLog } from "../src/core/autocomplete/query-log.ts";
 import type { BlobStore } from "../src/core/storage/blob-store.ts";
 import { chunkKey } from "../src/core/storage/manifest.ts";
@@ -21,6 +20,7 @@ import type { Tokenizer } from "../src/core/tokenizer/tokenizer.ts";
 import { WordPieceTokenizer } from "../src/core/tokenizer/wordpiece.ts";
 import { loadCatalogFile } from "../src/node/catalog-file.ts";
 import { FsBlobStore } from "../src/node/fs-blob-store.ts";
+import { readSpanModel } from "../src/node/span-model.ts";
 import { experimentMain } from "./experiment.ts";
 import { openLocalKv, WranglerRemoteStore } from "./stores.ts";
 
@@ -48,24 +48,6 @@ const USAGE = `usage: kv-seed [publish] <local|dir|remote> (--catalog FILE | --f
   --dry-run             print what would be written, write nothing`;
 
 class UsageError extends Error {}
-
-export async function loadModelDir(dir: string): Promise<NonNullable<ArtifactOptions["model"]>> {
-  const read = async (name: string): Promise<Uint8Array> => {
-    try {
-      return new Uint8Array(await readFile(join(dir, name)));
-    } catch (e) {
-      throw new Error(`${join(dir, name)}: cannot read the span model (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
-  };
-  let meta: { config: NonNullable<ArtifactOptions["model"]>["shape"]; files: { encoder: string; decoder_step: string } };
-  try {
-    meta = JSON.parse(new TextDecoder().decode(await read("model.json")));
-  } catch (e) {
-    throw new Error(`${join(dir, "model.json")}: ${(e as Error).message}`);
-  }
-  const [encoder, decoderStep] = await Promise.all([read(meta.files.encoder), read(meta.files.decoder_step)]);
-  return { shape: meta.config, encoder, decoderStep };
-}
 
 async function loadTokenizerFile(path: string): Promise<Tokenizer> {
   let bytes: Uint8Array;
@@ -123,7 +105,7 @@ async function artifactsFrom(values: Record<string, string | boolean | undefined
     sampleRate: intOption(values["sample-rate"] as string | undefined, "sample-rate"),
     queries,
     tokenizer: typeof values.tokenizer === "string" ? await loadTokenizerFile(values.tokenizer) : undefined,
-    model: typeof values.model === "string" ? await loadModelDir(values.model) : undefined,
+    model: typeof values.model === "string" ? await readSpanModel(values.model) : undefined,
   };
   if (opts.model && !opts.tokenizer) throw new UsageError("--model needs --tokenizer: the index must use the model's vocabulary");
   const built = await buildArtifacts(products, Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)));

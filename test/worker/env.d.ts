@@ -1,21 +1,12 @@
-declare namespace Cloudflare {
-  interface Exports {
-    default: Fetcher;
+// The Worker tests see the Worker's own bindings (src/worker/isolate.ts) and its main module's
+// exports (`exports.default.fetch`), as `wrangler types` would declare them.
+import type { Env as WorkerEnv } from "../../src/worker/isolate.ts";
+
+declare global {
+  namespace Cloudflare {
+    interface GlobalProps {
+      mainModule: typeof import("../../src/worker/index.ts");
+    }
+    interface Env extends WorkerEnv {}
   }
-  interface Env {
-    INDEX: KVNamespace;
-    MANIFEST_TTL_SECONDS?: string;
-    CHUNK_CACHE_MB?: string;
-    PREFETCH_INDEX_MB?: string;
-    EXPERIMENT_TTL_SECONDS?: string;
-    QA_SECRET?: string;
-    ANALYTICS?: AnalyticsEngineDataset;
-    EVENTS_SINK?: string;
-    EVENTS?: KVNamespace;
-    EVENTS_TTL_SECONDS?: string;
-  }
-}
-declare module "*?raw" {
-  const text: string;
-  export default text;
 }
