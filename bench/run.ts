@@ -8,6 +8,8 @@
  *   --only worker      only the Worker benchmark (workerd via wrangler dev: warm latency, cold KV round trips)
  *   --only autocomplete  only the autocomplete benchmark (workerd: dev queries typed a character at a time)
  *   --only lexical     the generative path in workerd (needs --model DIR, an exported span model)
+ *   --only origin      the SemanticID origin at concurrency 1, 8, 32, with and without micro-batching
+ *                      (--artifacts DIR; default .edgespan/semantic/homedepot if built, else sample)
  *   --titles N         titles of the synthetic catalog (default 1000000)
  *   --spans N          spans in the query set (default 2000)
  *   --reps N           timed repetitions of the query set (default 5, at least 3)
@@ -17,6 +19,7 @@ import { runAutocompleteBench } from "./autocomplete.ts";
 import { runBuildBench } from "./build.ts";
 import { runQueryBench } from "./queries.ts";
 import { runLexicalWorkerBench } from "./lexical-worker.ts";
+import { runOriginBench } from "./origin.ts";
 import { runWorkerBench } from "./worker.ts";
 
 const { values } = parseArgs({
@@ -27,17 +30,18 @@ const { values } = parseArgs({
     spans: { type: "string" },
     reps: { type: "string" },
     model: { type: "string" },
+    artifacts: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
   strict: true,
 });
 
 if (values.help) {
-  console.log("usage: npm run bench -- [--quick] [--only build|queries|worker|lexical|autocomplete] [--model DIR] [--titles N] [--spans N] [--reps N]");
+  console.log("usage: npm run bench -- [--quick] [--only build|queries|worker|lexical|autocomplete|origin] [--model DIR] [--artifacts DIR] [--titles N] [--spans N] [--reps N]");
   process.exit(0);
 }
-if (values.only !== undefined && !["build", "queries", "worker", "lexical", "autocomplete"].includes(values.only)) {
-  console.error(`--only: expected "build", "queries", "worker", "lexical" or "autocomplete", got ${JSON.stringify(values.only)}`);
+if (values.only !== undefined && !["build", "queries", "worker", "lexical", "autocomplete", "origin"].includes(values.only)) {
+  console.error(`--only: expected "build", "queries", "worker", "lexical", "autocomplete" or "origin", got ${JSON.stringify(values.only)}`);
   process.exit(2);
 }
 const positive = (name: string, v: string | undefined): number | undefined => {
@@ -75,6 +79,10 @@ if (runs("lexical")) {
 if (runs("autocomplete")) {
   console.log();
   await runAutocompleteBench({ queries: values.quick ? 100 : 300 });
+}
+if (runs("origin")) {
+  console.log();
+  await runOriginBench({ ...(values.artifacts !== undefined && { artifacts: values.artifacts }), requests: values.quick ? 96 : 256 });
 }
 console.log();
 console.log(`benchmarks done in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -1,8 +1,10 @@
 /**
  * Runs the product locally: builds the catalog's index (the sample catalog unless --catalog),
- * seeds local KV, starts the Worker with `wrangler dev` and prints the URL.
+ * seeds local KV, starts the SemanticID origin (scripts/origin.sh) and the Worker with
+ * `wrangler dev`, and prints both URLs. The origin stops when the Worker does.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdirSync, openSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { main as kvSeed } from "../kv-seed/cli.ts";
 
@@ -15,20 +17,55 @@ const { values } = parseArgs({
   },
 });
 
-const queries = values.queries ?? (values.catalog === "data/sample-catalog.tsv" ? "data/sample-queries.tsv" : undefined);
-if ((await kvSeed(["local", "--catalog", values.catalog!, "--skip-invalid", ...(queries ? ["--queries", queries] : [])])) !== 0) process.exit(1);
+const sampleCatalog = values.catalog === "data/sample-catalog.tsv";
+const queries = values.queries ?? (sampleCatalog ? "data/sample-queries.tsv" : undefined);
+
+// The origin's artifacts must describe the served catalog: the sample's (built on first run), or
+// ORIGIN_ARTIFACTS for another catalog. It starts first, as its first build takes a minute; until it
+// is ready, strategy `hybrid` answers with lexical results marked degraded.
+const originPort = process.env.ORIGIN_PORT ?? "8788";
+const originUrl = `http://127.0.0.1:${originPort}`;
+const originLog = ".edgespan/origin.log";
+let origin: ChildProcess | undefined;
+if (sampleCatalog || process.env.ORIGIN_ARTIFACTS) {
+  // the Worker reads the shared ORIGIN_SECRET from .dev.vars, so it must be there before wrangler starts
+  if (spawnSync("bash", ["scripts/origin.sh", "--ensure-secret"], { stdio: "inherit" }).status !== 0) process.exit(1);
+  mkdirSync(".edgespan", { recursive: true });
+  const logFd = openSync(originLog, "a");
+  // detached: its own process group, so stopping it also stops a build it is running
+  origin = spawn("bash", ["scripts/origin.sh"], { stdio: ["ignore", logFd, logFd], detached: true, env: { ...process.env, ORIGIN_PORT: originPort } });
+  origin.on("exit", (code, signal) => {
+    if (signal === null) console.error(`\nthe SemanticID origin exited (code ${code}); see ${originLog}. hybrid serves lexical results alone.`);
+    origin = undefined;
+  });
+} else {
+  console.log("SemanticID origin not started: no artifacts for this catalog (set ORIGIN_ARTIFACTS to a semantic build of it).");
+}
+const stopOrigin = (): void => {
+  if (origin?.pid !== undefined) process.kill(-origin.pid, "SIGTERM");
+};
+
+if ((await kvSeed(["local", "--catalog", values.catalog!, "--skip-invalid", ...(queries ? ["--queries", queries] : [])])) !== 0) {
+  stopOrigin();
+  process.exit(1);
+}
 
 const url = `http://127.0.0.1:${values.port}`;
 // EVENTS_SINK=kv: A/B experiment events also go to local KV, where `edgespan ab-report` reads them.
-const worker = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", values.port!, "--log-level", "error", "--var", "EVENTS_SINK:kv"], {
+const originVars = origin ? ["--var", `ORIGIN_URL:${originUrl}`] : [];
+const worker = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", values.port!, "--log-level", "error", "--var", "EVENTS_SINK:kv", ...originVars], {
   stdio: ["inherit", "inherit", "inherit"],
 });
 const stop = (): void => {
+  stopOrigin();
   worker.kill("SIGTERM");
 };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
-worker.on("exit", (code) => process.exit(code ?? 0));
+worker.on("exit", (code) => {
+  stopOrigin();
+  process.exit(code ?? 0);
+});
 
 for (let i = 0; i < 1200; i++) {
   try {
@@ -43,4 +80,19 @@ for (let i = 0; i < 1200; i++) {
     // not listening yet
   }
   await new Promise((r) => setTimeout(r, 100));
+}
+
+// The origin may still be building its artifacts: say when it is ready, without holding the Worker up.
+if (origin) console.log(`SemanticID origin starting at ${originUrl} (logs: ${originLog})`);
+for (let i = 0; i < 3000 && origin; i++) {
+  try {
+    if ((await fetch(`${originUrl}/ready`)).ok) {
+      console.log(`SemanticID origin ready at ${originUrl}`);
+      console.log(`  try: curl '${url}/v1/search?q=garden+hose&k=3&strategy=hybrid'\n`);
+      break;
+    }
+  } catch {
+    // not listening yet
+  }
+  await new Promise((r) => setTimeout(r, 200));
 }
