@@ -1,11 +1,14 @@
 /**
  * What a Worker isolate keeps between requests: one engine provider (and so one chunk cache)
- * per KV namespace.
+ * per KV namespace, and one semantic-origin client (and so one circuit breaker) per origin.
  */
 import { EXPERIMENT_KEY } from "../core/experiments/config.ts";
 import { ExperimentSource } from "../core/experiments/source.ts";
+import { CircuitBreaker } from "../core/resilience/circuit-breaker.ts";
 import { EngineProvider } from "./engine-provider.ts";
 import { KvBlobStore } from "./kv-blob-store.ts";
+import { DEFAULT_ORIGIN_TIMEOUT_MS, OriginClient } from "./origin-client.ts";
+import { DEFAULT_RESULT_CACHE_SECONDS, ResultCache } from "./result-cache.ts";
 
 export interface Env {
   INDEX: KVNamespace;
@@ -27,6 +30,14 @@ export interface Env {
   EVENTS?: KVNamespace;
   /** Lifetime of events in the KV sink in seconds (default 604800, at least 60). */
   EVENTS_TTL_SECONDS?: string;
+  /** Base URL of the semantic origin (POST /v1/semantic-search); unset: `hybrid` serves lexical alone, degraded. */
+  ORIGIN_URL?: string;
+  /** Signs origin requests (HMAC-SHA256): a Worker secret, the origin's ORIGIN_SECRET; `.dev.vars` locally. */
+  ORIGIN_SECRET?: string;
+  /** The origin call's time budget in ms (default 250). */
+  ORIGIN_TIMEOUT_MS?: string;
+  /** Lifetime of cached `hybrid` results in seconds (default 300; 0 = no caching). */
+  RESULT_CACHE_SECONDS?: string;
 }
 
 export interface Isolate {
@@ -51,4 +62,39 @@ export function isolateFor(env: Env): Isolate {
     isolates.set(env.INDEX, isolate);
   }
   return isolate;
+}
+
+/** A number setting: its value when it is a finite number >= 0, else the default (and a log line). */
+function numberSetting(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (Number.isFinite(n) && n >= 0) return n;
+  console.error(`${name}=${JSON.stringify(value)} is not a number >= 0; using ${fallback}`);
+  return fallback;
+}
+
+export type Origin = { readonly client: OriginClient } | { readonly unavailable: string };
+
+// One client, and so one circuit breaker, per origin configuration for the isolate's life.
+const origins = new Map<string, OriginClient>();
+const MAX_ORIGIN_CONFIGS = 8; // configurations change with deploys, not requests; bound it anyway
+
+/** The isolate's client of the semantic origin, or why `hybrid` has none. */
+export function originFor(env: Env): Origin {
+  if (!env.ORIGIN_URL) return { unavailable: "origin not configured" };
+  if (!env.ORIGIN_SECRET) return { unavailable: "origin not configured: ORIGIN_SECRET is not set" };
+  const timeoutMs = numberSetting("ORIGIN_TIMEOUT_MS", env.ORIGIN_TIMEOUT_MS, DEFAULT_ORIGIN_TIMEOUT_MS);
+  const id = `${env.ORIGIN_URL} ${timeoutMs} ${env.ORIGIN_SECRET}`;
+  let client = origins.get(id);
+  if (!client) {
+    if (origins.size >= MAX_ORIGIN_CONFIGS) origins.clear();
+    client = new OriginClient({ url: env.ORIGIN_URL, secret: env.ORIGIN_SECRET, timeoutMs }, new CircuitBreaker());
+    origins.set(id, client);
+  }
+  return { client };
+}
+
+/** The result cache of `hybrid` answers. */
+export function resultCacheFor<T>(env: Env): ResultCache<T> {
+  return new ResultCache<T>(numberSetting("RESULT_CACHE_SECONDS", env.RESULT_CACHE_SECONDS, DEFAULT_RESULT_CACHE_SECONDS));
 }

@@ -83,6 +83,7 @@ export const SearchHit = z
     spans: z.array(MatchedSpan).readonly(),
     highlights: z.array(Highlight).readonly(),
     fields: z.record(z.string(), z.string()).optional(),
+    sid: z.array(z.number().int()).readonly().optional().openapi({ description: "The product's semantic ID, on hits the semantic origin returned (`hybrid`)." }),
   })
   .openapi("SearchHit");
 
@@ -91,10 +92,16 @@ export const SearchResponse = z
     query: z.string(),
     k: z.number().int(),
     strategy: z.enum(STRATEGIES).openapi({ description: "The strategy asked for (by `strategy`, the A/B arm, or the default)." }),
-    served: z.enum(STRATEGIES).openapi({ description: "The path that answered: `lexical` falls back to `fm-ngram` when the span model is unavailable." }),
-    fallback: z.string().optional().openapi({ description: "Why the asked-for strategy did not serve." }),
+    served: z.enum(STRATEGIES).openapi({ description: "The path that answered: `lexical` falls back to `fm-ngram` when the span model is unavailable; a degraded `hybrid` is served by its lexical half." }),
+    fallback: z.string().optional().openapi({ description: "Why the asked-for strategy (for `hybrid`: its lexical half) did not serve." }),
     index: z.string().openapi({ description: "Version of the index that answered." }),
     hits: z.array(SearchHit).readonly(),
+    cacheHit: z.boolean().openapi({ description: "Answered from the result cache (`hybrid` only; the origin was not called)." }),
+    degraded: z.boolean().openapi({ description: "`hybrid` answered without the semantic origin (lexical hits only); `degradedReason` says why." }),
+    degradedReason: z
+      .string()
+      .optional()
+      .openapi({ example: "origin timeout", description: "`origin not configured`, `circuit open`, `origin timeout` or `origin error: ...`." }),
     experiment: ExperimentEcho.nullable().openapi({ description: "The A/B arm whose strategy answered; null when no experiment applied (none active, or `strategy` named)." }),
   })
   .openapi("SearchResponse");

@@ -14,9 +14,10 @@ export const MODEL_FREE = {
 } as const;
 
 export type ModelFreeStrategy = keyof typeof MODEL_FREE;
-export type StrategyName = "lexical" | ModelFreeStrategy;
+/** `hybrid`: lexical in the Worker fused with the semantic origin's answer (src/worker/hybrid.ts). */
+export type StrategyName = "lexical" | ModelFreeStrategy | "hybrid";
 /** Every strategy, the default first. */
-export const STRATEGY_NAMES: [StrategyName, ...StrategyName[]] = ["lexical", "fm-ngram", "fm-ngram-seal"];
+export const STRATEGY_NAMES: [StrategyName, ...StrategyName[]] = ["lexical", "fm-ngram", "fm-ngram-seal", "hybrid"];
 /** Where `lexical` goes when the span model is missing or cannot load. */
 export const FALLBACK: ModelFreeStrategy = "fm-ngram";
 

@@ -5,6 +5,7 @@ import type { ChunkCache } from "../../core/storage/chunk-cache.ts";
 import { FALLBACK, type StrategyName, modelFreeRetriever } from "../../core/retrieval/strategies.ts";
 import type { Retriever } from "../../core/retrieval/types.ts";
 import { type ExperimentVariables, experimentOf, experiments } from "../experiments.ts";
+import { hybridSearch } from "../hybrid.ts";
 import { type Env, isolateFor } from "../isolate.ts";
 import { lexicalFor } from "../lexical.ts";
 import { DEFAULT_K, ErrorResponse, QaArm, QaToken, QueryText, ResultCount, STRATEGIES, SearchResponse, Strategy, UserIdHeader, jsonContent } from "../schemas.ts";
@@ -21,7 +22,7 @@ const route = createRoute({
     200: {
       ...jsonContent(SearchResponse, "Products with scores and the title spans that matched."),
       headers: z.object({
-        "Server-Timing": z.string().openapi({ description: "Phases: manifest, tokenize, index, docs, score, total." }),
+        "Server-Timing": z.string().openapi({ description: "Phases: manifest, tokenize, index, docs, score, total; `hybrid` adds cache, origin (the call's wall time, overlapping lexical) and fuse." }),
         "X-KV-Round-Trips": z.string().openapi({ description: "KV reads this request made." }),
         "X-Fallback": z.string().optional().openapi({ description: "Why `lexical` did not serve (the model-free path answered)." }),
         "X-Experiment-Arm": z.string().optional().openapi({ description: "`<experiment>/<arm>` when an A/B arm served the request." }),
@@ -46,19 +47,38 @@ search.openapi(route, async (c) => {
   setMetric(c, "manifest", performance.now() - started);
   const { assignment } = await experimentOf(c);
   const strategy = named ?? assignment?.arm.strategy ?? STRATEGIES[0];
+  const experiment = assignment ? { id: assignment.experiment.id, arm: assignment.arm.name, source: assignment.source } : null;
+  const index = engine.manifest.version;
+  if (strategy === "hybrid") {
+    const answer = await hybridSearch({ query: q, k, engine, env: c.env, lexical: () => resolve(engine, "lexical", provider.cache), background: (work) => waitUntil(c, work) });
+    const { timings, ...body } = answer;
+    for (const [phase, ms] of Object.entries(timings)) setMetric(c, phase, ms);
+    if (body.fallback) c.header("X-Fallback", body.fallback);
+    c.header("X-KV-Round-Trips", String(store.roundTrips - tripsBefore));
+    Object.assign(c.get("outcome") ?? {}, { cacheHit: body.cacheHit, degraded: body.degraded });
+    return c.json({ query: q, k, strategy, index, ...body, experiment }, 200);
+  }
   const { retriever, served, fallback } = await resolve(engine, strategy, provider.cache);
   if (fallback) c.header("X-Fallback", fallback);
   const result = await retriever.search(q, k);
   for (const [phase, ms] of Object.entries(result.timings)) setMetric(c, phase, ms);
   c.header("X-KV-Round-Trips", String(store.roundTrips - tripsBefore));
-  const experiment = assignment ? { id: assignment.experiment.id, arm: assignment.arm.name, source: assignment.source } : null;
-  return c.json({ query: q, k, strategy, served, ...(fallback && { fallback }), index: engine.manifest.version, hits: result.hits, experiment }, 200);
+  return c.json({ query: q, k, strategy, served, ...(fallback && { fallback }), index, hits: result.hits, cacheHit: false, degraded: false, experiment }, 200);
 });
+
+/** Work that outlives the response (a cache write); without an execution context it just runs. */
+function waitUntil(c: { executionCtx: ExecutionContext }, work: Promise<unknown>): void {
+  try {
+    c.executionCtx.waitUntil(work);
+  } catch {
+    // app.request in a unit test has no execution context
+  }
+}
 
 /** The retriever of a strategy; `lexical` falls back to the model-free path when the span model is unavailable. */
 async function resolve(
   engine: Engine,
-  strategy: StrategyName,
+  strategy: Exclude<StrategyName, "hybrid">,
   cache: ChunkCache,
 ): Promise<{ retriever: Retriever; served: StrategyName; fallback?: string }> {
   if (strategy !== "lexical") return { retriever: modelFreeRetriever(engine, strategy), served: strategy };

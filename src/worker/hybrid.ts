@@ -1,0 +1,74 @@
+/**
+ * Strategy `hybrid`: the Worker's lexical path fused with the semantic origin's answer.
+ *
+ *   result cache ─hit─▶ answer (the origin is not called)
+ *        │ miss
+ *        ├─▶ origin call (signed, time budget, circuit breaker) ─┐
+ *        └─▶ lexical in the isolate (span model or fm-ngram) ────┴─▶ RRF ─▶ answer, cached if complete
+ *
+ * The origin call starts first so that its round trip overlaps lexical's CPU. Whatever happens to
+ * the origin the answer is a 200 with the lexical hits, marked `degraded` with the reason.
+ */
+import type { Engine } from "../core/engine.ts";
+import { type FusableHit, reciprocalRankFusion } from "../core/retrieval/fusion.ts";
+import type { StrategyName } from "../core/retrieval/strategies.ts";
+import type { PhaseTimings, Retriever } from "../core/retrieval/types.ts";
+import { type Env, originFor, resultCacheFor } from "./isolate.ts";
+
+/** What a lexical strategy resolves to (the route's `resolve`). */
+export interface LexicalPath {
+  readonly retriever: Retriever;
+  readonly served: StrategyName;
+  readonly fallback?: string;
+}
+
+/** What the result cache holds: the parts of the answer that depend only on the key. */
+interface CachedAnswer {
+  readonly served: StrategyName;
+  readonly fallback?: string;
+  readonly hits: FusableHit[];
+}
+
+export interface HybridAnswer extends CachedAnswer {
+  readonly cacheHit: boolean;
+  readonly degraded: boolean;
+  readonly degradedReason?: string;
+  readonly timings: PhaseTimings;
+}
+
+export interface HybridRequest {
+  readonly query: string;
+  readonly k: number;
+  readonly engine: Engine;
+  readonly env: Env;
+  /** The lexical half (resolved lazily: a cache hit needs no retriever). */
+  readonly lexical: () => Promise<LexicalPath>;
+  /** Where the cache write goes (ctx.waitUntil), so that it is off the response's path. */
+  readonly background: (work: Promise<unknown>) => void;
+}
+
+export async function hybridSearch(request: HybridRequest): Promise<HybridAnswer> {
+  const { query, k, engine, env } = request;
+  const results = resultCacheFor<CachedAnswer>(env);
+  const key = { query, strategy: "hybrid", k, index: engine.manifest.version };
+  let t = performance.now();
+  const cached = await results.get(key);
+  const cacheMs = performance.now() - t;
+  if (cached) return { ...cached, cacheHit: true, degraded: false, timings: { cache: cacheMs } };
+
+  const origin = originFor(env);
+  const semantic = "client" in origin ? origin.client.search(query, k) : Promise.resolve({ ok: false as const, reason: origin.unavailable, ms: 0 });
+  const lexical = await request.lexical();
+  const lexicalResult = await lexical.retriever.search(query, k);
+  const answer = await semantic;
+
+  t = performance.now();
+  // Degraded: the lexical list as it is, with its own scores.
+  const hits = answer.ok ? reciprocalRankFusion([{ hits: lexicalResult.hits }, { hits: answer.hits }], { limit: k }) : [...lexicalResult.hits];
+  const timings = { ...lexicalResult.timings, cache: cacheMs, origin: answer.ms, fuse: performance.now() - t };
+  const served: StrategyName = answer.ok ? "hybrid" : lexical.served;
+  const complete: CachedAnswer = { served, ...(lexical.fallback && { fallback: lexical.fallback }), hits };
+  if (!answer.ok) return { ...complete, cacheHit: false, degraded: true, degradedReason: answer.reason, timings };
+  request.background(results.put(key, complete));
+  return { ...complete, cacheHit: false, degraded: false, timings };
+}

@@ -1,0 +1,142 @@
+/**
+ * The client of the semantic origin (docs/semantic-origin-contract.md §3): a signed
+ * `POST {ORIGIN_URL}/v1/semantic-search` under a time budget, behind a circuit breaker. It never
+ * throws: every way the call can go wrong (breaker open, timeout, network error, non-200, a body
+ * that is not the contract's JSON) comes back as a failure with the reason the response names.
+ *
+ * Runtime-agnostic (fetch, crypto.subtle, AbortSignal.timeout): the Worker and the eval harness
+ * in Node sign the same way.
+ */
+import { z } from "zod";
+import type { FusableHit } from "../core/retrieval/fusion.ts";
+import type { CircuitBreaker } from "../core/resilience/circuit-breaker.ts";
+
+export const SEMANTIC_MODES = ["dense", "dense-ft", "semantic", "semantic-drop-layer", "semantic-adaptive"] as const;
+export type SemanticMode = (typeof SEMANTIC_MODES)[number];
+export const DEFAULT_ORIGIN_TIMEOUT_MS = 250;
+/** Bigger than any valid answer (100 hits), small enough that a runaway body cannot hurt the isolate. */
+const MAX_RESPONSE_BYTES = 512 * 1024;
+
+const OriginHit = z.object({
+  id: z.string().min(1),
+  title: z.string(),
+  score: z.number().refine(Number.isFinite, "score must be finite"),
+  sid: z.array(z.number().int()).max(64).nullable(),
+});
+
+const OriginResponse = z.object({
+  hits: z.array(OriginHit).max(100),
+  timings: z.record(z.string(), z.number()).optional(),
+});
+
+export interface OriginConfig {
+  /** Base URL, e.g. http://127.0.0.1:8788. */
+  readonly url: string;
+  readonly secret: string;
+  readonly timeoutMs: number;
+}
+
+export type OriginResult =
+  | { readonly ok: true; readonly hits: FusableHit[]; readonly ms: number; readonly timings?: Record<string, number> }
+  | { readonly ok: false; readonly reason: string; readonly ms: number };
+
+// One imported key per secret, for the isolate's life (importKey is not free).
+const keys = new Map<string, Promise<CryptoKey>>();
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    keys.set(secret, key);
+  }
+  return key;
+}
+
+/** Hex HMAC-SHA256 of "<timestamp>.<body>", the origin's X-Edgespan-Signature. */
+export async function signRequest(secret: string, timestamp: number, body: string): Promise<string> {
+  const mac = await crypto.subtle.sign("HMAC", await hmacKey(secret), new TextEncoder().encode(`${timestamp}.${body}`));
+  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Reads at most `max` bytes of a body as text; more is an error (the stream is cancelled). */
+async function readCapped(response: Response, max: number): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (bytes > max) {
+      await reader.cancel().catch(() => {});
+      throw new Error(`response larger than ${max} bytes`);
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(bytes);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+const isTimeout = (e: unknown) => e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError");
+
+export class OriginClient {
+  private readonly endpoint: string;
+
+  constructor(
+    private readonly config: OriginConfig,
+    readonly breaker: CircuitBreaker,
+    private readonly fetcher: typeof fetch = (input, init) => fetch(input, init),
+  ) {
+    this.endpoint = `${config.url.replace(/\/+$/u, "")}/v1/semantic-search`;
+  }
+
+  /** The origin's top `k` for `query`, or why there are none; reports the outcome to the breaker. */
+  async search(query: string, k: number, mode: SemanticMode = "semantic-adaptive"): Promise<OriginResult> {
+    const started = performance.now();
+    const elapsed = () => performance.now() - started;
+    if (!this.breaker.allow()) return { ok: false, reason: "circuit open", ms: 0 };
+    try {
+      // The budget covers signing, the round trip and reading the body.
+      const signal = AbortSignal.timeout(this.config.timeoutMs);
+      const body = JSON.stringify({ query, k, mode });
+      const timestamp = Math.floor(Date.now() / 1000);
+      const signature = await signRequest(this.config.secret, timestamp, body);
+      const response = await this.fetcher(this.endpoint, {
+        method: "POST",
+        body,
+        signal,
+        headers: { "Content-Type": "application/json", "X-Edgespan-Timestamp": String(timestamp), "X-Edgespan-Signature": signature },
+      });
+      const text = await readCapped(response, MAX_RESPONSE_BYTES);
+      if (response.status !== 200) return this.failed(`origin error: HTTP ${response.status}`, elapsed());
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        return this.failed("origin error: response is not JSON", elapsed());
+      }
+      const parsed = OriginResponse.safeParse(json);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        return this.failed(`origin error: unexpected response: ${issue.path.join(".") || "body"}: ${issue.message}`, elapsed());
+      }
+      this.breaker.success();
+      const hits = parsed.data.hits.map(({ id, title, score, sid }): FusableHit => ({ id, title, score, spans: [], highlights: [], ...(sid && { sid }) }));
+      return { ok: true, hits, ms: elapsed(), ...(parsed.data.timings && { timings: parsed.data.timings }) };
+    } catch (e) {
+      if (isTimeout(e)) return this.failed("origin timeout", elapsed());
+      return this.failed(`origin error: ${(e as Error).message ?? String(e)}`, elapsed());
+    }
+  }
+
+  private failed(reason: string, ms: number): OriginResult {
+    this.breaker.failure();
+    return { ok: false, reason, ms };
+  }
+}
