@@ -44,6 +44,7 @@ class OriginConfig:
 @dataclass
 class OriginState:
     batcher: MicroBatcher | None = None
+    modes: list[str] | None = None  # the modes the loaded artifacts can answer, when the searcher says
     load_error: str | None = None
     load_s: float | None = None
 
@@ -155,8 +156,10 @@ def create_app(
         batcher = MicroBatcher(searcher, config.max_batch, config.max_wait_ms, config.max_queue)
         batcher.start()
         state.load_s = round(time.perf_counter() - started, 2)
+        built = getattr(searcher, "modes", None)
+        state.modes = [m for m in config.modes if m in built] if built is not None else list(config.modes)
         state.batcher = batcher
-        log("ready", load_s=state.load_s, device=config.device, max_batch=config.max_batch)
+        log("ready", load_s=state.load_s, device=config.device, modes=state.modes, max_batch=config.max_batch)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):  # noqa: ANN202 (FastAPI's lifespan type)
@@ -191,7 +194,7 @@ def create_app(
         if state.batcher is None:
             message = f"artifacts failed to load: {state.load_error}" if state.load_error else "loading artifacts"
             return JSONResponse(error_body("not_ready", message), status_code=503)
-        return JSONResponse({"status": "ready", "device": config.device, "load_s": state.load_s})
+        return JSONResponse({"status": "ready", "device": config.device, "modes": state.modes, "load_s": state.load_s})
 
     @app.post("/v1/semantic-search")
     async def semantic_search(request: Request) -> JSONResponse:
@@ -211,6 +214,9 @@ def create_app(
         request.scope["log"].update(mode=req.mode, k=req.k, query_chars=len(req.query))
         if state.batcher is None:
             raise ApiError(503, "not_ready", "the origin is still loading its artifacts")
+        if state.modes is not None and req.mode not in state.modes:
+            available = ", ".join(state.modes) or "none"
+            raise ApiError(400, "mode_not_built", f"mode {req.mode} is not built at this origin ({available})", "mode")
         try:
             result = await state.batcher.search(req.query, req.k, req.mode)
         except QueueFull as err:
