@@ -5,6 +5,7 @@ import { Engine } from "../../src/core/engine.ts";
 import expected from "../fixtures/tiny-span-model/expected.json";
 import { SpanModelSession } from "../../src/core/model/span-session.ts";
 import { SpanDecoder } from "../../src/core/retrieval/span-decoder.ts";
+import { SEP } from "../../src/core/tokenizer/wordpiece.ts";
 import { spanStarts } from "../../src/core/retrieval/span-starts.ts";
 import { MemoryBlobStore } from "../../src/core/storage/blob-store.ts";
 import { ChunkCache } from "../../src/core/storage/chunk-cache.ts";
@@ -57,5 +58,38 @@ describe("FM-index-constrained beam search", () => {
   it("rejects limits outside their bounds", () => {
     expect(() => new SpanDecoder({} as SpanModelSession, engine.index, [], { beamSize: 0 })).toThrow(/beamSize/u);
     expect(() => new SpanDecoder({} as SpanModelSession, engine.index, [], { maxSteps: 1000 })).toThrow(/maxSteps/u);
+  });
+
+  it("with cooccur, drops hypotheses whose spans share no title", async () => {
+    // A scripted scorer stands in for the model so that hypotheses with several spans are certain:
+    // it likes [SEP], then "brass" and "fan", which no title holds together ("Brass Door Knobs",
+    // "... Ceiling Fan"), and "black", which shares a title with "fan".
+    const liked = new Map([[SEP, 4], [tokenizer.encode("brass")[0]!, 3], [tokenizer.encode("fan")[0]!, 2], [tokenizer.encode("black")[0]!, 1]]);
+    const scripted = {
+      encode: async () => ({ memory: new Float32Array(0), length: 0 }),
+      emptyCache: () => ({ tensors: {}, length: 0 }),
+      reorder: (cache: unknown) => cache,
+      step: async (_e: unknown, _t: unknown, cache: unknown, candidates: readonly (readonly number[])[]) => ({
+        scores: candidates.map((row) => Float32Array.from(row, (t) => liked.get(t) ?? -5)),
+        cache,
+      }),
+    } as unknown as SpanModelSession;
+    const options = { beamSize: 6, maxSpans: 2, maxSpanTokens: 1 };
+    const starts = spanStarts(engine.index, tokenizer);
+    const text = (h: { spans: number[][] }) => h.spans.map((s) => tokenizer.decode(s)).join(" | ");
+    const plain = await new SpanDecoder(scripted, engine.index, starts, options).decode([1]);
+    const constrained = await new SpanDecoder(scripted, engine.index, starts, { ...options, cooccur: true }).decode([1]);
+    expect(plain.map(text)).toContain("brass | fan");
+    expect(constrained.length).toBeGreaterThan(0);
+    expect(constrained.map(text)).not.toContain("brass | fan");
+    const titles = (span: number[]) => new Set(TINY_TITLES.flatMap((t, i) => (` ${tokenizer.encode(t).join(" ")} `.includes(` ${span.join(" ")} `) ? [i] : [])));
+    for (const h of constrained) {
+      const sets = h.spans.map(titles);
+      expect([...sets[0]!].some((d) => sets.every((s) => s.has(d)))).toBe(true);
+    }
+  });
+
+  it("rejects a co-occurrence budget outside its bounds", () => {
+    expect(() => new SpanDecoder({} as SpanModelSession, engine.index, [], { cooccur: true, maxCooccurDocs: 0 })).toThrow(/maxCooccurDocs/u);
   });
 });

@@ -4,6 +4,11 @@
  * span the allowed tokens are the index's next tokens of the span so far; a span starts with any
  * word-initial token of the catalog; [SEP] and [EOS] only follow a non-empty span. Scores are
  * log-probabilities renormalized over the allowed tokens (the model scores nothing else).
+ *
+ * With `cooccur`, a hypothesis must also be able to retrieve something: each span it closes must
+ * share a title with the spans before it. A span too frequent to locate within `maxCooccurDocs`
+ * occurrences is taken to co-occur with anything (the check stays bounded, and such a span
+ * constrains little anyway).
  */
 import type { FmIndex, SpanRange } from "../fm/fm-index.ts";
 import type { EncodedQuery, SpanModelSession } from "../model/span-session.ts";
@@ -14,10 +19,16 @@ export interface DecodeOptions {
   readonly maxSpans: number;
   readonly maxSpanTokens: number;
   readonly maxSteps: number;
+  /** Require the spans of a hypothesis to occur together in at least one title. */
+  readonly cooccur: boolean;
+  /** Occurrences located per closed span for the co-occurrence check. */
+  readonly maxCooccurDocs: number;
 }
 
-export const DEFAULT_DECODE_OPTIONS: DecodeOptions = { beamSize: 5, maxSpans: 4, maxSpanTokens: 6, maxSteps: 24 };
-const LIMITS: DecodeOptions = { beamSize: 16, maxSpans: 8, maxSpanTokens: 12, maxSteps: 64 };
+type Limited = Exclude<keyof DecodeOptions, "cooccur">;
+
+export const DEFAULT_DECODE_OPTIONS: DecodeOptions = { beamSize: 5, maxSpans: 4, maxSpanTokens: 6, maxSteps: 24, cooccur: false, maxCooccurDocs: 256 };
+const LIMITS: Record<Limited, number> = { beamSize: 16, maxSpans: 8, maxSpanTokens: 12, maxSteps: 64, maxCooccurDocs: 4096 };
 
 export interface Hypothesis {
   /** Token ids of each generated span. */
@@ -30,6 +41,8 @@ interface Beam {
   readonly span: number[];
   readonly range: SpanRange | null;
   readonly logProb: number;
+  /** With `cooccur`: the titles that hold every closed span so far (null: not constrained yet). */
+  readonly docs: ReadonlySet<number> | null;
 }
 
 export class SpanDecoder {
@@ -43,7 +56,7 @@ export class SpanDecoder {
     options: Partial<DecodeOptions> = {},
   ) {
     this.options = { ...DEFAULT_DECODE_OPTIONS, ...options };
-    for (const key of Object.keys(LIMITS) as (keyof DecodeOptions)[]) {
+    for (const key of Object.keys(LIMITS) as Limited[]) {
       const v = this.options[key];
       if (!Number.isInteger(v) || v < 1 || v > LIMITS[key]) throw new RangeError(`${key} must be an integer in [1, ${LIMITS[key]}]`);
     }
@@ -60,7 +73,7 @@ export class SpanDecoder {
     if (query.length === 0) return [];
     const { beamSize, maxSteps } = this.options;
     const encoded: EncodedQuery = await this.session.encode(query);
-    let beams: Beam[] = [{ spans: [], span: [], range: null, logProb: 0 }];
+    let beams: Beam[] = [{ spans: [], span: [], range: null, logProb: 0, docs: null }];
     let cache = this.session.emptyCache(1);
     let last = [BOS];
     const finished: Hypothesis[] = [];
@@ -81,16 +94,18 @@ export class SpanDecoder {
       for (const e of expansions) {
         if (next.length >= beamSize) break;
         const beam = beams[e.parent]!;
-        if (e.token === EOS) {
-          finished.push({ spans: [...beam.spans, beam.span], logProb: e.logProb });
-          continue;
-        }
-        if (e.token === SEP) {
-          next.push({ spans: [...beam.spans, beam.span], span: [], range: null, logProb: e.logProb });
+        if (e.token === EOS || e.token === SEP) {
+          const docs = await this.closedSpanDocs(beam);
+          if (docs?.size === 0) continue; // the spans share no title: this hypothesis retrieves nothing
+          if (e.token === EOS) {
+            finished.push({ spans: [...beam.spans, beam.span], logProb: e.logProb });
+            continue;
+          }
+          next.push({ spans: [...beam.spans, beam.span], span: [], range: null, logProb: e.logProb, docs });
         } else {
           const range = beam.range ? this.index.extend(beam.range, e.token) : this.index.tokenRange(e.token);
           if (!range) continue; // cannot happen for allowed tokens; kept as a guard
-          next.push({ spans: beam.spans, span: [...beam.span, e.token], range, logProb: e.logProb });
+          next.push({ spans: beam.spans, span: [...beam.span, e.token], range, logProb: e.logProb, docs: beam.docs });
         }
         parents.push(e.parent);
       }
@@ -101,6 +116,14 @@ export class SpanDecoder {
       await this.index.load(this.index.superblocksFor(beams.flatMap((b) => b.span.slice(-1))));
     }
     return finished.sort((a, b) => b.logProb - a.logProb).slice(0, beamSize);
+  }
+
+  /** With `cooccur`, the titles holding the beam's closed spans and its current one; else null. */
+  private async closedSpanDocs(beam: Beam): Promise<ReadonlySet<number> | null> {
+    const { cooccur, maxCooccurDocs } = this.options;
+    if (!cooccur || !beam.range || beam.range.hi - beam.range.lo > maxCooccurDocs) return beam.docs;
+    const docs = new Set((await this.index.locate(beam.range, maxCooccurDocs)).map((o) => o.doc));
+    return beam.docs ? new Set([...beam.docs].filter((d) => docs.has(d))) : docs;
   }
 }
 
