@@ -21,12 +21,14 @@ import { REPO_ROOT } from "../src/node/paths.ts";
 import { percentile, table } from "./util.ts";
 
 const CONCURRENCY = [1, 8, 32];
-const MODE = "semantic-adaptive";
+// the contract's default mode; artifacts without it are measured in the next one they have
+const MODE_PREFERENCE = ["semantic-adaptive", "semantic", "dense-ft", "dense"];
 const K = 10;
 
 interface Origin {
   url: string;
   device: string;
+  modes: string[];
   process: ChildProcess;
 }
 
@@ -78,7 +80,7 @@ async function startOrigin(artifacts: string, secret: string, batching: boolean)
     if (child.exitCode !== null) throw new Error(`origin exited (code ${child.exitCode}):\n${stderrTail.join("\n")}`);
     try {
       const res = await fetch(`${url}/ready`);
-      if (res.ok) return { url, device: ((await res.json()) as { device: string }).device, process: child };
+      if (res.ok) return { url, ...((await res.json()) as { device: string; modes: string[] }), process: child };
       await res.arrayBuffer();
     } catch {
       // not answering yet
@@ -97,8 +99,8 @@ async function stopOrigin(origin: Origin): Promise<void> {
 }
 
 /** One signed request, the way the Worker sends it: HMAC-SHA256 over "<timestamp>.<body>". */
-async function search(url: string, secret: string, query: string): Promise<{ ms: number; batch: number; ok: boolean }> {
-  const body = JSON.stringify({ query, k: K, mode: MODE });
+async function search(url: string, secret: string, query: string, mode: string): Promise<{ ms: number; batch: number; ok: boolean }> {
+  const body = JSON.stringify({ query, k: K, mode });
   const timestamp = String(Math.floor(Date.now() / 1000));
   const signature = createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
   const started = performance.now();
@@ -112,13 +114,13 @@ async function search(url: string, secret: string, query: string): Promise<{ ms:
 }
 
 /** `requests` queries through `concurrency` clients, each sending its next request when the last is answered. */
-async function load(origin: Origin, secret: string, queries: string[], concurrency: number, requests: number, batching: boolean): Promise<Cell> {
+async function load(origin: Origin, secret: string, queries: string[], mode: string, concurrency: number, requests: number, batching: boolean): Promise<Cell> {
   const cell: Cell = { batching, concurrency, seconds: 0, latencies: [], batchSizes: [], errors: 0 };
   let next = 0;
   const client = async (): Promise<void> => {
     while (next < requests) {
       const q = queries[next++ % queries.length]!;
-      const r = await search(origin.url, secret, q);
+      const r = await search(origin.url, secret, q, mode);
       if (!r.ok) cell.errors++;
       cell.latencies.push(r.ms);
       cell.batchSizes.push(r.batch);
@@ -145,20 +147,23 @@ export async function runOriginBench(options: { artifacts?: string; requests?: n
   const secret = randomBytes(32).toString("hex");
   const cells: Cell[] = [];
   let device = "";
+  let mode = "";
   for (const batching of [false, true]) {
     const origin = await startOrigin(artifacts, secret, batching);
     device = origin.device;
+    mode = MODE_PREFERENCE.find((m) => origin.modes.includes(m)) ?? "";
     try {
+      if (mode === "") throw new Error(`the artifacts at ${artifacts} answer none of ${MODE_PREFERENCE.join(", ")}`);
       // warm-up: first calls pay for lazy initialization in torch
-      for (let i = 0; i < 10; i++) await search(origin.url, secret, queries[i % queries.length]!);
+      for (let i = 0; i < 10; i++) await search(origin.url, secret, queries[i % queries.length]!, mode);
       // the same queries for every cell: each starts where the warm-up ended
-      for (const concurrency of CONCURRENCY) cells.push(await load(origin, secret, queries.slice(10), concurrency, requests, batching));
+      for (const concurrency of CONCURRENCY) cells.push(await load(origin, secret, queries.slice(10), mode, concurrency, requests, batching));
     } finally {
       await stopOrigin(origin);
     }
   }
 
-  console.log(`\nOrigin POST /v1/semantic-search, mode ${MODE}, k ${K}, ${requests} requests per cell, artifacts ${artifacts}`);
+  console.log(`\nOrigin POST /v1/semantic-search, mode ${mode}, k ${K}, ${requests} requests per cell, artifacts ${artifacts}`);
   console.log(`queries: ${source}; device: ${device}; micro-batching: max batch 32, max wait 2 ms`);
   const rows = cells.map((c) => [
     c.batching ? "on" : "off",

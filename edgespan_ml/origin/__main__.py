@@ -75,7 +75,11 @@ async def serve(args: argparse.Namespace, secret: str | None) -> int:
         print(f"origin: cannot listen on {args.host}:{args.port}: {err.strerror}", file=sys.stderr)
         return 1
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, timeout_keep_alive=30))
+    # Connections are bounded too (uvicorn answers a plain 503 past the limit); the queue bound is the finer one.
+    limit = max(64, 4 * args.max_queue)
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", access_log=False, timeout_keep_alive=30, limit_concurrency=limit)
+    )
 
     async def announce() -> None:
         for _ in range(600):  # uvicorn starts in well under a minute; stop waiting after one

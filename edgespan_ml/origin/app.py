@@ -39,6 +39,7 @@ class OriginConfig:
     max_wait_ms: float = 2.0
     max_queue: int = 256
     device: str = "cpu"
+    body_timeout_s: float = 10.0  # a client that trickles its 4 KiB slower than this is cut off (408)
 
 
 @dataclass
@@ -199,7 +200,10 @@ def create_app(
     @app.post("/v1/semantic-search")
     async def semantic_search(request: Request) -> JSONResponse:
         started = time.perf_counter()
-        body = await read_body(request, MAX_BODY_BYTES)
+        try:
+            body = await asyncio.wait_for(read_body(request, MAX_BODY_BYTES), config.body_timeout_s)
+        except TimeoutError:
+            raise ApiError(408, "body_timeout", f"body not received within {config.body_timeout_s} s") from None
         if config.secret is not None:
             why = verify(
                 config.secret,

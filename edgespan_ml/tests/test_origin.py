@@ -331,6 +331,19 @@ def test_chunked_body_without_content_length_is_bounded():
         assert ok.status_code == 200
 
 
+def test_body_that_trickles_in_too_slowly_is_408():
+    with LiveOrigin(make_app(body_timeout_s=0.3)) as origin:
+
+        def slow():
+            yield b'{"query": '
+            time.sleep(1)
+            yield b'"hose"}'
+
+        res = httpx.post(f"{origin.url}/v1/semantic-search", content=slow(), headers=signed(b""))
+        assert res.status_code == 408
+        assert res.json()["error"]["code"] == "body_timeout"
+
+
 def test_each_request_logs_one_json_line_without_the_query(client, capfd):
     capfd.readouterr()
     post(client, {"query": "secret sauce pan", "k": 2})
