@@ -142,3 +142,27 @@ def test_concurrent_requests_are_batched_and_each_gets_its_own_answer(origin, sm
     assert max(int(r.headers["x-batch-size"]) for r in responses) > 1
     # batched, every title still finds its own product first
     assert [r.json()["hits"][0]["id"] for r in responses] == [pid for pid, _ in products]
+
+
+def test_origin_sh_shares_one_secret_through_dev_vars(tmp_path):
+    # a copy of the script in an empty checkout: it writes .dev.vars next to scripts/
+    (tmp_path / "scripts").mkdir()
+    script = tmp_path / "scripts" / "origin.sh"
+    script.write_text((REPO_ROOT / "scripts" / "origin.sh").read_text())
+    dev_vars = tmp_path / ".dev.vars"
+    dev_vars.write_text("QA_SECRET=qa")  # no final newline: the secret still goes on a line of its own
+
+    def ensure() -> str:
+        subprocess.run(["bash", str(script), "--ensure-secret"], check=True, capture_output=True, timeout=30)
+        return dev_vars.read_text()
+
+    first = ensure()
+    lines = first.splitlines()
+    assert lines[0] == "QA_SECRET=qa"
+    secrets = [line.split("=", 1)[1] for line in lines if line.startswith("ORIGIN_SECRET=")]
+    assert len(secrets) == 1 and len(secrets[0]) == 64
+    assert ensure() == first  # kept, not rotated
+
+    dev_vars.unlink()
+    ensure()
+    assert dev_vars.stat().st_mode & 0o077 == 0  # a new file is readable by its owner only
