@@ -106,7 +106,9 @@ def parse_request(body: bytes, modes: Sequence[str]) -> SearchRequest:
 
 def hit_json(hit: Any) -> dict[str, Any]:
     h = asdict(hit) if is_dataclass(hit) and not isinstance(hit, type) else dict(hit)
-    return {"id": h["id"], "title": h["title"], "score": float(h["score"]), "sid": h.get("sid")}
+    # numpy scalars are not JSON: the searcher's floats and ints are converted here
+    sid = None if h.get("sid") is None else [int(x) for x in h["sid"]]
+    return {"id": h["id"], "title": h["title"], "score": float(h["score"]), "sid": sid}
 
 
 class RequestLog:
