@@ -57,7 +57,7 @@ export async function hybridSearch(request: HybridRequest): Promise<HybridAnswer
   if (cached) return { ...cached, cacheHit: true, degraded: false, timings: { cache: cacheMs } };
 
   const origin = originFor(env);
-  const semantic = "client" in origin ? origin.client.search(query, k) : Promise.resolve({ ok: false as const, reason: origin.unavailable, ms: 0 });
+  const semantic = "client" in origin ? origin.client.search(query, k, origin.mode) : Promise.resolve({ ok: false as const, reason: origin.unavailable, ms: 0 });
   const lexical = await request.lexical();
   const lexicalResult = await lexical.retriever.search(query, k);
   const answer = await semantic;

@@ -4,10 +4,10 @@
  */
 import { EXPERIMENT_KEY } from "../core/experiments/config.ts";
 import { ExperimentSource } from "../core/experiments/source.ts";
-import { CircuitBreaker } from "../core/resilience/circuit-breaker.ts";
+import { CircuitBreaker, DEFAULT_COOLDOWN_MS } from "../core/resilience/circuit-breaker.ts";
 import { EngineProvider } from "./engine-provider.ts";
 import { KvBlobStore } from "./kv-blob-store.ts";
-import { DEFAULT_ORIGIN_TIMEOUT_MS, OriginClient } from "./origin-client.ts";
+import { DEFAULT_MODE, DEFAULT_ORIGIN_TIMEOUT_MS, OriginClient, SEMANTIC_MODES, type SemanticMode } from "./origin-client.ts";
 import { DEFAULT_RESULT_CACHE_SECONDS, ResultCache } from "./result-cache.ts";
 
 export interface Env {
@@ -36,6 +36,10 @@ export interface Env {
   ORIGIN_SECRET?: string;
   /** The origin call's time budget in ms (default 250). */
   ORIGIN_TIMEOUT_MS?: string;
+  /** The origin's ranker that `hybrid` fuses (default semantic-adaptive; see SEMANTIC_MODES). */
+  ORIGIN_MODE?: string;
+  /** How long the origin's circuit stays open before a probe, in ms (default 10000). */
+  ORIGIN_COOLDOWN_MS?: string;
   /** Lifetime of cached `hybrid` results in seconds (default 300; 0 = no caching). */
   RESULT_CACHE_SECONDS?: string;
 }
@@ -73,7 +77,7 @@ function numberSetting(name: string, value: string | undefined, fallback: number
   return fallback;
 }
 
-export type Origin = { readonly client: OriginClient } | { readonly unavailable: string };
+export type Origin = { readonly client: OriginClient; readonly mode: SemanticMode } | { readonly unavailable: string };
 
 // One client, and so one circuit breaker, per origin configuration for the isolate's life.
 const origins = new Map<string, OriginClient>();
@@ -83,15 +87,18 @@ const MAX_ORIGIN_CONFIGS = 8; // configurations change with deploys, not request
 export function originFor(env: Env): Origin {
   if (!env.ORIGIN_URL) return { unavailable: "origin not configured" };
   if (!env.ORIGIN_SECRET) return { unavailable: "origin not configured: ORIGIN_SECRET is not set" };
+  const mode = (env.ORIGIN_MODE || DEFAULT_MODE) as SemanticMode;
+  if (!SEMANTIC_MODES.includes(mode)) return { unavailable: `origin not configured: ORIGIN_MODE must be one of ${SEMANTIC_MODES.join(", ")}` };
   const timeoutMs = numberSetting("ORIGIN_TIMEOUT_MS", env.ORIGIN_TIMEOUT_MS, DEFAULT_ORIGIN_TIMEOUT_MS);
-  const id = `${env.ORIGIN_URL} ${timeoutMs} ${env.ORIGIN_SECRET}`;
+  const cooldownMs = numberSetting("ORIGIN_COOLDOWN_MS", env.ORIGIN_COOLDOWN_MS, DEFAULT_COOLDOWN_MS);
+  const id = `${env.ORIGIN_URL} ${timeoutMs} ${cooldownMs} ${env.ORIGIN_SECRET}`;
   let client = origins.get(id);
   if (!client) {
     if (origins.size >= MAX_ORIGIN_CONFIGS) origins.clear();
-    client = new OriginClient({ url: env.ORIGIN_URL, secret: env.ORIGIN_SECRET, timeoutMs }, new CircuitBreaker());
+    client = new OriginClient({ url: env.ORIGIN_URL, secret: env.ORIGIN_SECRET, timeoutMs }, new CircuitBreaker({ cooldownMs }));
     origins.set(id, client);
   }
-  return { client };
+  return { client, mode };
 }
 
 /** The result cache of `hybrid` answers. */

@@ -13,6 +13,7 @@ import type { CircuitBreaker } from "../core/resilience/circuit-breaker.ts";
 
 export const SEMANTIC_MODES = ["dense", "dense-ft", "semantic", "semantic-drop-layer", "semantic-adaptive"] as const;
 export type SemanticMode = (typeof SEMANTIC_MODES)[number];
+export const DEFAULT_MODE: SemanticMode = "semantic-adaptive";
 export const DEFAULT_ORIGIN_TIMEOUT_MS = 250;
 /** Bigger than any valid answer (100 hits), small enough that a runaway body cannot hurt the isolate. */
 const MAX_RESPONSE_BYTES = 512 * 1024;
@@ -26,7 +27,8 @@ const OriginHit = z.object({
 
 const OriginResponse = z.object({
   hits: z.array(OriginHit).max(100),
-  timings: z.record(z.string(), z.number()).optional(),
+  // informational: a phase the origin did not measure may be null
+  timings: z.record(z.string(), z.number().nullable()).optional(),
 });
 
 export interface OriginConfig {
@@ -37,7 +39,7 @@ export interface OriginConfig {
 }
 
 export type OriginResult =
-  | { readonly ok: true; readonly hits: FusableHit[]; readonly ms: number; readonly timings?: Record<string, number> }
+  | { readonly ok: true; readonly hits: FusableHit[]; readonly ms: number; readonly timings: Record<string, number> }
   | { readonly ok: false; readonly reason: string; readonly ms: number };
 
 // One imported key per secret, for the isolate's life (importKey is not free).
@@ -97,7 +99,7 @@ export class OriginClient {
   }
 
   /** The origin's top `k` for `query`, or why there are none; reports the outcome to the breaker. */
-  async search(query: string, k: number, mode: SemanticMode = "semantic-adaptive"): Promise<OriginResult> {
+  async search(query: string, k: number, mode: SemanticMode = DEFAULT_MODE): Promise<OriginResult> {
     const started = performance.now();
     const elapsed = () => performance.now() - started;
     if (!this.breaker.allow()) return { ok: false, reason: "circuit open", ms: 0 };
@@ -128,7 +130,8 @@ export class OriginClient {
       }
       this.breaker.success();
       const hits = parsed.data.hits.map(({ id, title, score, sid }): FusableHit => ({ id, title, score, spans: [], highlights: [], ...(sid && { sid }) }));
-      return { ok: true, hits, ms: elapsed(), ...(parsed.data.timings && { timings: parsed.data.timings }) };
+      const timings = Object.fromEntries(Object.entries(parsed.data.timings ?? {}).filter((e): e is [string, number] => e[1] !== null));
+      return { ok: true, hits, ms: elapsed(), timings };
     } catch (e) {
       if (isTimeout(e)) return this.failed("origin timeout", elapsed());
       return this.failed(`origin error: ${(e as Error).message ?? String(e)}`, elapsed());

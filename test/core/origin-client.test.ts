@@ -16,7 +16,7 @@ const seen: { body: string; signatureOk: boolean; timestamp: number }[] = [];
 let server: Server;
 let url: string;
 
-const HITS = { query: "drill", k: 2, mode: "semantic-adaptive", hits: [{ id: "P1", title: "Cordless Drill", score: -0.2, sid: [4, 1, 7] }, { id: "P2", title: "Drill Bits", score: -0.9, sid: null }], timings: { total: 3.5 } };
+const HITS = { query: "drill", k: 2, mode: "semantic-adaptive", hits: [{ id: "P1", title: "Cordless Drill", score: -0.2, sid: [4, 1, 7] }, { id: "P2", title: "Drill Bits", score: -0.9, sid: null }], timings: { total: 3.5, decode: null } };
 
 beforeAll(async () => {
   server = createServer((req, res) => {
