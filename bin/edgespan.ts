@@ -45,8 +45,13 @@ const evalCommand: Command = {
   usage: `usage: edgespan eval [options]
   --judgments FILE    judgments TSV (query, product_id, relevance); default: Home Depot judgments.tsv
   --products FILE     catalog (TSV, CSV or JSONL); default: Home Depot products.tsv
-  --system NAME       bm25 | bm25-fuzzy | fm-ngram | lexical | endpoint; repeat or comma-separate (default: bm25)
+  --system NAME       bm25 | bm25-fuzzy | fm-ngram | lexical | dense | dense-ft | semantic |
+                      semantic-drop-layer | semantic-adaptive | hybrid | endpoint;
+                      repeat or comma-separate (default: bm25)
   --model DIR         the exported span model for lexical (model.json + ONNX files; default: wasm/model)
+  --origin URL        the semantic origin for dense*, semantic* and hybrid (signed with $ORIGIN_SECRET);
+                      default: started here on --origin-artifacts, stopped at the end
+  --origin-artifacts DIR  semantic artifacts for that origin (default: .edgespan/semantic/homedepot)
   --split SPLIT       dev | train | all (default: dev; dev = data/homedepot-dev-queries.txt)
   --limit N           evaluate only N queries of the split (a fixed pseudo-random sample)
   --endpoint URL      evaluate a running Worker (GET URL/v1/search); each --system NAME runs there
@@ -63,6 +68,8 @@ const evalCommand: Command = {
       limit: { type: "string" },
       endpoint: { type: "string" },
       model: { type: "string" },
+      origin: { type: "string" },
+      "origin-artifacts": { type: "string" },
       json: { type: "boolean" },
       markdown: { type: "boolean" },
     });
@@ -72,6 +79,8 @@ const evalCommand: Command = {
     const limit = v.limit === undefined ? undefined : Number(v.limit);
     if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError(`--limit: expected a positive integer, got ${JSON.stringify(v.limit)}`);
     if (v.endpoint !== undefined && !/^https?:\/\//u.test(v.endpoint)) throw new UsageError(`--endpoint: expected an http(s) URL, got ${JSON.stringify(v.endpoint)}`);
+    if (v.origin !== undefined && !/^https?:\/\//u.test(v.origin)) throw new UsageError(`--origin: expected an http(s) URL, got ${JSON.stringify(v.origin)}`);
+    if (v["origin-artifacts"] !== undefined && !existsSync(v["origin-artifacts"])) throw new UsageError(`--origin-artifacts: folder not found: ${v["origin-artifacts"]}`);
 
     let systems = (v.system ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter((s) => s !== "");
     if (v.endpoint) {
@@ -91,6 +100,8 @@ const evalCommand: Command = {
       ...(limit ? { limit } : {}),
       ...(v.endpoint ? { endpoint: v.endpoint } : {}),
       ...(v.model ? { modelDir: resolve(v.model) } : {}),
+      ...(v.origin ? { origin: v.origin } : {}),
+      ...(v["origin-artifacts"] ? { originArtifacts: resolve(v["origin-artifacts"]) } : {}),
     });
     console.log(v.json ? JSON.stringify(report, null, 2) : v.markdown ? markdownReport(report) : textReport(report));
   },

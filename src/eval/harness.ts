@@ -11,6 +11,7 @@ import { BUCKETS, type Bucket, catalogWords, queryBuckets } from "./buckets.ts";
 import { loadJudgments, type JudgedQuery } from "./judgments.ts";
 import { mean, percentile, relevantIds, scoreQuery, type QueryScores } from "./metrics.ts";
 import { queryHash, readDevQueries } from "./split.ts";
+import { OriginSession } from "./origin-session.ts";
 import { createSystem } from "./systems.ts";
 import { REPO_ROOT, homedepotDir } from "../node/paths.ts";
 
@@ -125,19 +126,29 @@ export interface EvalOptions extends LoadOptions {
   readonly modelDir?: string;
   /** Results asked of each system per query. */
   readonly k?: number;
+  /** A running semantic origin; without it one is started on the Home Depot artifacts when a system needs it. */
+  readonly origin?: string;
+  /** Its artifacts, when the harness starts it (default .edgespan/semantic/homedepot). */
+  readonly originArtifacts?: string;
 }
 
 export async function runEval(options: EvalOptions): Promise<EvalReport> {
   const set = await loadEvalSet(options);
   const systems: EvalReport["systems"] = {};
-  // One system at a time: build, measure, drop, so that indexes do not compete for memory.
-  for (const name of options.systems) {
-    const retriever = await createSystem(name, {
-      products: set.products,
-      ...(options.endpoint && { endpoint: options.endpoint }),
-      ...(options.modelDir && { modelDir: options.modelDir }),
-    });
-    systems[name] = aggregate(await measureSystem(retriever, set.queries, options.k ?? 100));
+  const origin = new OriginSession({ ...(options.origin && { url: options.origin }), ...(options.originArtifacts && { artifacts: options.originArtifacts }) });
+  try {
+    // One system at a time: build, measure, drop, so that indexes do not compete for memory.
+    for (const name of options.systems) {
+      const retriever = await createSystem(name, {
+        products: set.products,
+        origin,
+        ...(options.endpoint && { endpoint: options.endpoint }),
+        ...(options.modelDir && { modelDir: options.modelDir }),
+      });
+      systems[name] = aggregate(await measureSystem(retriever, set.queries, options.k ?? 100));
+    }
+  } finally {
+    await origin.close(); // stops an origin started here
   }
   return {
     systems,

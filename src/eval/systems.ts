@@ -4,13 +4,16 @@
  */
 import MiniSearch, { type SearchOptions } from "minisearch";
 import type { Product } from "../core/catalog/product.ts";
+import { reciprocalRankFusion } from "../core/retrieval/fusion.ts";
 import type { Retriever, SearchHit, SearchResult } from "../core/retrieval/types.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { openLocalEngine } from "../node/engine.ts";
 import { openLexical } from "../node/lexical.ts";
 import { REPO_ROOT } from "../node/paths.ts";
+import { DEFAULT_MODE, SEMANTIC_MODES, type SemanticMode } from "../worker/origin-client.ts";
 import { words } from "./buckets.ts";
+import { OriginUnavailable, type OriginSession } from "./origin-session.ts";
 
 export interface SystemContext {
   readonly products: readonly Product[];
@@ -18,6 +21,8 @@ export interface SystemContext {
   readonly endpoint?: string;
   /** The exported span model for `lexical` (default wasm/model). */
   readonly modelDir?: string;
+  /** The semantic origin, for the origin modes and `hybrid`. */
+  readonly origin?: OriginSession;
 }
 
 /** A system that cannot run here (a module not written yet, a missing endpoint URL). */
@@ -26,6 +31,8 @@ export class SystemUnavailableError extends Error {
 }
 
 export const LOCAL_SYSTEMS = ["bm25", "bm25-fuzzy", "fm-ngram", "lexical"] as const;
+/** Served by the semantic origin (`hybrid` fuses one of them with lexical in process). */
+export const ORIGIN_SYSTEMS = [...SEMANTIC_MODES, "hybrid"] as const;
 
 /** `bm25`, `bm25-fuzzy`, `fm-ngram`, `endpoint`, or `NAME@endpoint` (NAME served by the Worker). */
 export async function createSystem(name: string, ctx: SystemContext): Promise<Retriever> {
@@ -34,6 +41,7 @@ export async function createSystem(name: string, ctx: SystemContext): Promise<Re
     const remote = name === "endpoint" ? undefined : name.slice(0, -"@endpoint".length);
     return endpointRetriever(name, ctx.endpoint, remote);
   }
+  if ((ORIGIN_SYSTEMS as readonly string[]).includes(name)) return originSystem(name, ctx);
   switch (name) {
     case "bm25":
       return bm25Retriever("bm25", bm25Index(ctx.products), BM25_SEARCH);
@@ -49,8 +57,55 @@ export async function createSystem(name: string, ctx: SystemContext): Promise<Re
       return (await openLexical(ctx.products, dir)).retriever;
     }
     default:
-      throw new SystemUnavailableError(`unknown system ${JSON.stringify(name)}; known: ${[...LOCAL_SYSTEMS, "endpoint", "NAME@endpoint"].join(", ")}`);
+      throw new SystemUnavailableError(`unknown system ${JSON.stringify(name)}; known: ${[...LOCAL_SYSTEMS, ...ORIGIN_SYSTEMS, "endpoint", "NAME@endpoint"].join(", ")}`);
   }
+}
+
+// ---- the semantic origin's modes, and hybrid: lexical in process fused with the origin. ----
+
+async function originSystem(name: string, ctx: SystemContext): Promise<Retriever> {
+  if (!ctx.origin) throw new SystemUnavailableError(`system ${name} needs the semantic origin (--origin URL, or the harness starts one)`);
+  const mode = (name === "hybrid" ? DEFAULT_MODE : name) as SemanticMode;
+  let origin;
+  try {
+    origin = await ctx.origin.client();
+  } catch (e) {
+    if (e instanceof OriginUnavailable) throw new SystemUnavailableError(`system ${name}: ${e.message}`);
+    throw e;
+  }
+  if (origin.modes && !origin.modes.includes(mode)) {
+    throw new SystemUnavailableError(`system ${name}: mode ${mode} is not built in the origin's artifacts (built: ${origin.modes.join(", ") || "none"})`);
+  }
+  const semantic: Retriever = {
+    name,
+    async search(query: string, k: number): Promise<SearchResult> {
+      const answer = await origin.client.search(query, k, mode);
+      if (!answer.ok) throw new Error(`system ${name}: ${answer.reason}`); // a degraded answer would skew the numbers
+      return { hits: answer.hits, timings: { origin: answer.ms } };
+    },
+  };
+  if (name !== "hybrid") return semantic;
+  const lexical = await lexicalHalf(ctx);
+  return {
+    name,
+    async search(query: string, k: number): Promise<SearchResult> {
+      // As in the Worker (src/worker/hybrid.ts): the origin's round trip overlaps lexical's CPU.
+      const pending = semantic.search(query, k);
+      pending.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+      const [lex, sem] = [await lexical.search(query, k), await pending];
+      const start = performance.now();
+      const hits = reciprocalRankFusion([{ hits: lex.hits }, { hits: sem.hits }], { limit: k });
+      return { hits, timings: { ...lex.timings, ...sem.timings, fuse: performance.now() - start } };
+    },
+  };
+}
+
+/** The Worker's lexical path: the span model when one is exported, else fm-ngram. */
+async function lexicalHalf(ctx: SystemContext): Promise<Retriever> {
+  const dir = ctx.modelDir ?? join(REPO_ROOT, "wasm/model");
+  if (existsSync(join(dir, "model.json"))) return (await openLexical(ctx.products, dir)).retriever;
+  console.error(`hybrid: no span model at ${dir}, its lexical half is fm-ngram (as in the Worker)`);
+  return fmNgram(ctx.products);
 }
 
 // ---- fm-ngram: the engine in process, built from the same catalog. ----

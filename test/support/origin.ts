@@ -5,14 +5,15 @@
  *
  * Used by test/e2e/hybrid-origin.test.ts and bench/hybrid.ts.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { type IncomingMessage, type Server, type ServerResponse, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { PYTHON } from "../../src/node/origin-process.ts";
 import { REPO_ROOT } from "../../src/node/paths.ts";
 
-export const PYTHON = join(REPO_ROOT, ".venv", "bin", "python");
+export { type OriginProcess, PYTHON, startOrigin } from "../../src/node/origin-process.ts";
 export const SAMPLE_ARTIFACTS = join(REPO_ROOT, ".edgespan", "semantic", "sample");
 /** The last stage's file: when it is there the build is complete. */
 const LAST_ARTIFACT = "sid-model.adaptive.pt";
@@ -29,64 +30,6 @@ export function ensureSampleArtifacts(timeoutMs = 600_000): string {
   });
   if (build.status !== 0) throw new Error(`semantic build of the sample catalog failed (${build.signal ?? build.status}):\n${(build.stderr ?? "").slice(-3000)}`);
   return SAMPLE_ARTIFACTS;
-}
-
-export interface OriginProcess {
-  readonly url: string;
-  readonly child: ChildProcess;
-  /** The modes /ready reports as built. */
-  readonly modes: readonly string[];
-  /** Kills the process (SIGKILL: an origin that dies, not one that shuts down) and waits for it. */
-  kill(): Promise<void>;
-}
-
-/** Starts the origin and resolves once /ready answers 200 (the artifacts are loaded). */
-export async function startOrigin(options: { artifacts: string; secret: string; timeoutMs?: number; args?: string[] }): Promise<OriginProcess> {
-  const child = spawn(PYTHON, ["-m", "edgespan_ml.origin", "--artifacts", options.artifacts, "--port", "0", ...(options.args ?? [])], {
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ORIGIN_SECRET: options.secret },
-  });
-  let stderr = "";
-  child.stderr!.on("data", (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-4000)));
-  const exited = new Promise<string>((resolve) => {
-    child.once("exit", (code, signal) => resolve(`exited with ${signal ?? code}`));
-    child.once("error", (e) => resolve(`failed to start: ${e.message}`));
-  });
-  const kill = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    await exited;
-  };
-  const fail = async (why: string): Promise<never> => {
-    await kill();
-    throw new Error(`origin ${why}\n${stderr.trim()}`);
-  };
-
-  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
-  const listening = new Promise<string>((resolve) => {
-    let out = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      out = (out + d.toString()).slice(-4000);
-      const m = /origin listening on (http:\/\/\S+)/u.exec(out);
-      if (m) resolve(m[1]!);
-    });
-  });
-  const timer = (ms: number) => new Promise<"timeout">((r) => setTimeout(() => r("timeout"), Math.max(0, ms)).unref());
-  const url = await Promise.race([listening, exited.then((why) => ({ why })), timer(deadline - Date.now())]);
-  if (url === "timeout") return fail("did not listen in time");
-  if (typeof url !== "string") return fail(url.why);
-
-  while (Date.now() < deadline && child.exitCode === null) {
-    try {
-      const res = await fetch(`${url}/ready`);
-      const body = (await res.json()) as { modes?: string[] };
-      if (res.status === 200) return { url, child, modes: body.modes ?? [], kill };
-    } catch {
-      // not answering yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return fail(child.exitCode !== null ? await exited : "was not ready in time");
 }
 
 export type ProxyMode = { kind: "pass" } | { kind: "delay"; ms: number } | { kind: "garbage" };

@@ -1,0 +1,63 @@
+/**
+ * The harness's origin systems: clear errors when the origin cannot be had, and (where the
+ * sample's semantic artifacts are built) a real origin started by the harness and stopped after.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseCatalog } from "../../src/core/catalog/catalog.ts";
+import { OriginSession } from "../../src/eval/origin-session.ts";
+import { SystemUnavailableError, createSystem } from "../../src/eval/systems.ts";
+import { PYTHON } from "../../src/node/origin-process.ts";
+import { REPO_ROOT } from "../../src/node/paths.ts";
+
+const SAMPLE_ARTIFACTS = join(REPO_ROOT, ".edgespan/semantic/sample");
+const products = parseCatalog(readFileSync(join(REPO_ROOT, "data/sample-catalog.tsv"), "utf8"), { file: "data/sample-catalog.tsv" }).products;
+const built = (file: string) => existsSync(PYTHON) && existsSync(join(SAMPLE_ARTIFACTS, file));
+
+describe("origin systems in the harness", () => {
+  it("names the build command when the artifacts are missing", async () => {
+    const origin = new OriginSession({ artifacts: join(REPO_ROOT, "no-such-artifacts") });
+    const failure = createSystem("semantic-adaptive", { products, origin });
+    await expect(failure).rejects.toBeInstanceOf(SystemUnavailableError);
+    await expect(failure).rejects.toThrow(/edgespan_ml\.semantic\.build --catalog homedepot/u);
+  });
+
+  it("asks for ORIGIN_SECRET with --origin", async () => {
+    const saved = process.env["ORIGIN_SECRET"];
+    delete process.env["ORIGIN_SECRET"];
+    try {
+      await expect(createSystem("hybrid", { products, origin: new OriginSession({ url: "http://127.0.0.1:9" }) })).rejects.toThrow(/ORIGIN_SECRET/u);
+    } finally {
+      if (saved !== undefined) process.env["ORIGIN_SECRET"] = saved;
+    }
+  });
+
+  it.skipIf(!built("items.dense.npy"))("starts an origin on the artifacts, searches through it, stops it", async () => {
+    const origin = new OriginSession({ artifacts: SAMPLE_ARTIFACTS });
+    try {
+      const dense = await createSystem("dense", { products, origin });
+      const { hits } = await dense.search("black door knob", 5);
+      expect(hits).toHaveLength(5);
+      const ids = new Set(products.map((p) => p.id));
+      for (const hit of hits) expect(ids.has(hit.id)).toBe(true);
+      expect(hits.some((h) => /knob/iu.test(h.title))).toBe(true);
+    } finally {
+      await origin.close();
+    }
+  }, 120_000);
+
+  it.skipIf(!built("sid-model.adaptive.pt"))("hybrid fuses lexical spans with the origin's semantic IDs", async () => {
+    const origin = new OriginSession({ artifacts: SAMPLE_ARTIFACTS });
+    try {
+      const hybrid = await createSystem("hybrid", { products, origin });
+      const { hits, timings } = await hybrid.search("matte black door knob", 10);
+      expect(hits).toHaveLength(10);
+      expect(hits.some((h) => h.spans.length > 0)).toBe(true);
+      expect(hits.some((h) => "sid" in h)).toBe(true);
+      expect(timings).toHaveProperty("fuse");
+    } finally {
+      await origin.close();
+    }
+  }, 180_000);
+});
