@@ -43,7 +43,10 @@ if (sampleCatalog || process.env.ORIGIN_ARTIFACTS) {
 }
 const stopOrigin = (): void => {
   if (origin?.pid !== undefined) process.kill(-origin.pid, "SIGTERM");
+  origin = undefined;
 };
+// however this process ends (kv-seed's local KV installs signal handlers that exit before ours run)
+process.on("exit", stopOrigin);
 
 if ((await kvSeed(["local", "--catalog", values.catalog!, "--skip-invalid", ...(queries ? ["--queries", queries] : [])])) !== 0) {
   stopOrigin();
@@ -60,8 +63,8 @@ const stop = (): void => {
   stopOrigin();
   worker.kill("SIGTERM");
 };
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+process.prependListener("SIGINT", stop);
+process.prependListener("SIGTERM", stop);
 worker.on("exit", (code) => {
   stopOrigin();
   process.exit(code ?? 0);
