@@ -36,7 +36,7 @@ TOWER = {
     "homedepot": TowerConfig(),
     "sample": TowerConfig(steps=30, batch_size=16, warmup=5, pseudo_share=1.0),
 }
-SMOKE_TOWER = TowerConfig(steps=3, batch_size=8, warmup=1, checkpoint_every=2)
+SMOKE_TOWER = TowerConfig(steps=3, batch_size=8, warmup=1, pseudo_share=0.5, checkpoint_every=2)
 
 
 @dataclass
@@ -86,9 +86,10 @@ def stage_dense_eval(b: Build) -> dict:
 Stage = tuple[str, str | None, Callable[[Build], dict]]
 STAGES: list[Stage] = [
     ("products", "products.json", stage_products),
-    ("embed-dense", "items.dense.npy", lambda b: embed_items(b, None, "items.dense.npy")),
+    # The fine-tuned side first: the semantic IDs are built from items.dense-ft.npy.
     ("dual-tower", "dense-ft.pt", stage_tower),
     ("embed-dense-ft", "items.dense-ft.npy", lambda b: embed_items(b, "dense-ft.pt", "items.dense-ft.npy")),
+    ("embed-dense", "items.dense.npy", lambda b: embed_items(b, None, "items.dense.npy")),
     ("dense-eval", None, stage_dense_eval),
 ]
 
