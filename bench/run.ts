@@ -10,6 +10,7 @@
  *   --only lexical     the generative path in workerd (needs --model DIR, an exported span model)
  *   --only origin      the SemanticID origin at concurrency 1, 8, 32, with and without micro-batching
  *                      (--artifacts DIR; default .edgespan/semantic/homedepot if built, else sample)
+ *   --only hybrid      strategy hybrid in workerd: result-cache hits against lexical alone, a slow origin against the budget
  *   --titles N         titles of the synthetic catalog (default 1000000)
  *   --spans N          spans in the query set (default 2000)
  *   --reps N           timed repetitions of the query set (default 5, at least 3)
@@ -19,6 +20,7 @@ import { runAutocompleteBench } from "./autocomplete.ts";
 import { runBuildBench } from "./build.ts";
 import { runQueryBench } from "./queries.ts";
 import { runLexicalWorkerBench } from "./lexical-worker.ts";
+import { runHybridBench } from "./hybrid.ts";
 import { runOriginBench } from "./origin.ts";
 import { runWorkerBench } from "./worker.ts";
 
@@ -37,11 +39,11 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log("usage: npm run bench -- [--quick] [--only build|queries|worker|lexical|autocomplete|origin] [--model DIR] [--artifacts DIR] [--titles N] [--spans N] [--reps N]");
+  console.log("usage: npm run bench -- [--quick] [--only build|queries|worker|lexical|autocomplete|origin|hybrid] [--model DIR] [--artifacts DIR] [--titles N] [--spans N] [--reps N]");
   process.exit(0);
 }
-if (values.only !== undefined && !["build", "queries", "worker", "lexical", "autocomplete", "origin"].includes(values.only)) {
-  console.error(`--only: expected "build", "queries", "worker", "lexical", "autocomplete" or "origin", got ${JSON.stringify(values.only)}`);
+if (values.only !== undefined && !["build", "queries", "worker", "lexical", "autocomplete", "origin", "hybrid"].includes(values.only)) {
+  console.error(`--only: expected "build", "queries", "worker", "lexical", "autocomplete", "origin" or "hybrid", got ${JSON.stringify(values.only)}`);
   process.exit(2);
 }
 const positive = (name: string, v: string | undefined): number | undefined => {
@@ -83,6 +85,10 @@ if (runs("autocomplete")) {
 if (runs("origin")) {
   console.log();
   await runOriginBench({ ...(values.artifacts !== undefined && { artifacts: values.artifacts }), requests: values.quick ? 96 : 256 });
+}
+if (runs("hybrid")) {
+  console.log();
+  await runHybridBench({ queries: values.quick ? 50 : 200, slow: values.quick ? 50 : 200 });
 }
 console.log();
 console.log(`benchmarks done in ${((performance.now() - started) / 1000).toFixed(1)} s`);

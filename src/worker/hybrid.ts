@@ -41,10 +41,25 @@ export interface HybridRequest {
   readonly k: number;
   readonly engine: Engine;
   readonly env: Env;
+  /** performance.now() when the request arrived: the origin's budget is the request's. */
+  readonly startedAt: number;
   /** The lexical half (resolved lazily: a cache hit needs no retriever). */
   readonly lexical: () => Promise<LexicalPath>;
   /** Where the cache write goes (ctx.waitUntil), so that it is off the response's path. */
   readonly background: (work: Promise<unknown>) => void;
+}
+
+/** Kept back from the budget for fusing and writing the response. */
+const RESERVE_MS = 2;
+
+/**
+ * What the origin call may take: the budget less what the request already spent (manifest check,
+ * cache lookup) and the reserve. The time spent counts for at most half the budget, so that a cold
+ * isolate's KV reads do not leave the origin no time at all (its lexical half is slow then anyway).
+ */
+function originAllowance(budgetMs: number, startedAt: number): number {
+  const spent = Math.min(performance.now() - startedAt, budgetMs / 2);
+  return Math.max(1, budgetMs - spent - RESERVE_MS);
 }
 
 export async function hybridSearch(request: HybridRequest): Promise<HybridAnswer> {
@@ -57,7 +72,7 @@ export async function hybridSearch(request: HybridRequest): Promise<HybridAnswer
   if (cached) return { ...cached, cacheHit: true, degraded: false, timings: { cache: cacheMs } };
 
   const origin = originFor(env);
-  const semantic = "client" in origin ? origin.client.search(query, k, origin.mode) : Promise.resolve({ ok: false as const, reason: origin.unavailable, ms: 0 });
+  const semantic = "client" in origin ? origin.client.search(query, k, origin.mode, originAllowance(origin.client.budgetMs, request.startedAt)) : Promise.resolve({ ok: false as const, reason: origin.unavailable, ms: 0 });
   const lexical = await request.lexical();
   const lexicalResult = await lexical.retriever.search(query, k);
   const answer = await semantic;

@@ -38,9 +38,10 @@ export interface OriginConfig {
   readonly timeoutMs: number;
 }
 
-export type OriginResult =
-  | { readonly ok: true; readonly hits: FusableHit[]; readonly ms: number; readonly timings: Record<string, number> }
-  | { readonly ok: false; readonly reason: string; readonly ms: number };
+type Success = { readonly ok: true; readonly hits: FusableHit[]; readonly timings: Record<string, number> };
+type Failure = { readonly ok: false; readonly reason: string };
+/** What a call came to, and its wall time in ms (0 when the breaker skipped it). */
+export type OriginResult = (Success | Failure) & { readonly ms: number };
 
 // One imported key per secret, for the isolate's life (importKey is not free).
 const keys = new Map<string, Promise<CryptoKey>>();
@@ -98,14 +99,30 @@ export class OriginClient {
     this.endpoint = `${config.url.replace(/\/+$/u, "")}/v1/semantic-search`;
   }
 
-  /** The origin's top `k` for `query`, or why there are none; reports the outcome to the breaker. */
-  async search(query: string, k: number, mode: SemanticMode = DEFAULT_MODE): Promise<OriginResult> {
+  /** The configured time budget of one call, in ms. */
+  get budgetMs(): number {
+    return this.config.timeoutMs;
+  }
+
+  /**
+   * The origin's top `k` for `query`, or why there are none; reports the outcome to the breaker.
+   * `timeoutMs` (default: the configured budget) covers signing, the round trip and the body.
+   */
+  async search(query: string, k: number, mode: SemanticMode = DEFAULT_MODE, timeoutMs = this.config.timeoutMs): Promise<OriginResult> {
     const started = performance.now();
-    const elapsed = () => performance.now() - started;
     if (!this.breaker.allow()) return { ok: false, reason: "circuit open", ms: 0 };
+    const signal = AbortSignal.timeout(Math.max(1, Math.round(timeoutMs)));
+    // Answer when the budget runs out, not when the aborted fetch gets round to rejecting.
+    const expired = new Promise<Failure>((resolve) => signal.addEventListener("abort", () => resolve({ ok: false, reason: "origin timeout" }), { once: true }));
+    const outcome = await Promise.race([this.call(query, k, mode, signal), expired]);
+    if (outcome.ok) this.breaker.success();
+    else this.breaker.failure();
+    return { ...outcome, ms: performance.now() - started };
+  }
+
+  /** One signed request; never throws (a failure says why). */
+  private async call(query: string, k: number, mode: SemanticMode, signal: AbortSignal): Promise<Success | Failure> {
     try {
-      // The budget covers signing, the round trip and reading the body.
-      const signal = AbortSignal.timeout(this.config.timeoutMs);
       const body = JSON.stringify({ query, k, mode });
       const timestamp = Math.floor(Date.now() / 1000);
       const signature = await signRequest(this.config.secret, timestamp, body);
@@ -116,30 +133,24 @@ export class OriginClient {
         headers: { "Content-Type": "application/json", "X-Edgespan-Timestamp": String(timestamp), "X-Edgespan-Signature": signature },
       });
       const text = await readCapped(response, MAX_RESPONSE_BYTES);
-      if (response.status !== 200) return this.failed(`origin error: HTTP ${response.status}`, elapsed());
+      if (response.status !== 200) return { ok: false, reason: `origin error: HTTP ${response.status}` };
       let json: unknown;
       try {
         json = JSON.parse(text);
       } catch {
-        return this.failed("origin error: response is not JSON", elapsed());
+        return { ok: false, reason: "origin error: response is not JSON" };
       }
       const parsed = OriginResponse.safeParse(json);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
-        return this.failed(`origin error: unexpected response: ${issue.path.join(".") || "body"}: ${issue.message}`, elapsed());
+        return { ok: false, reason: `origin error: unexpected response: ${issue.path.join(".") || "body"}: ${issue.message}` };
       }
-      this.breaker.success();
       const hits = parsed.data.hits.map(({ id, title, score, sid }): FusableHit => ({ id, title, score, spans: [], highlights: [], ...(sid && { sid }) }));
       const timings = Object.fromEntries(Object.entries(parsed.data.timings ?? {}).filter((e): e is [string, number] => e[1] !== null));
-      return { ok: true, hits, ms: elapsed(), timings };
+      return { ok: true, hits, timings };
     } catch (e) {
-      if (isTimeout(e)) return this.failed("origin timeout", elapsed());
-      return this.failed(`origin error: ${(e as Error).message ?? String(e)}`, elapsed());
+      if (isTimeout(e)) return { ok: false, reason: "origin timeout" };
+      return { ok: false, reason: `origin error: ${(e as Error).message ?? String(e)}` };
     }
-  }
-
-  private failed(reason: string, ms: number): OriginResult {
-    this.breaker.failure();
-    return { ok: false, reason, ms };
   }
 }

@@ -38,7 +38,13 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(
+  () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections(); // keep-alive sockets of the client would hold close() open
+      server.close(() => resolve());
+    }),
+);
 beforeEach(() => {
   behaviour = {};
   seen.length = 0;
@@ -68,14 +74,14 @@ describe("OriginClient", () => {
   });
 
   it.each([
-    [{ status: 401, body: '{"error":{"code":"unauthorized","message":"bad signature"}}' }, "origin error: HTTP 401"],
-    [{ status: 503, body: "" }, "origin error: HTTP 503"],
-    [{ body: "<html>oops</html>" }, "origin error: response is not JSON"],
-    [{ body: '{"hits":[{"id":"P1","title":"t","score":"high","sid":null}]}' }, "origin error: unexpected response: hits.0.score"],
-    [{ body: '{"results":[]}' }, "origin error: unexpected response: hits"],
-    [{ body: JSON.stringify({ hits: Array.from({ length: 101 }, (_, i) => ({ id: `P${i}`, title: "t", score: 0, sid: null })) }) }, "origin error: unexpected response: hits"],
-    [{ body: `{"hits":[],"pad":"${"x".repeat(600 * 1024)}"}` }, "origin error: response larger than"],
-  ])("fails on %j", async (answer, reason) => {
+    ["a 401", { status: 401, body: '{"error":{"code":"unauthorized","message":"bad signature"}}' }, "origin error: HTTP 401"],
+    ["a 503", { status: 503, body: "" }, "origin error: HTTP 503"],
+    ["a body that is not JSON", { body: "<html>oops</html>" }, "origin error: response is not JSON"],
+    ["a hit with a string score", { body: '{"hits":[{"id":"P1","title":"t","score":"high","sid":null}]}' }, "origin error: unexpected response: hits.0.score"],
+    ["JSON without hits", { body: '{"results":[]}' }, "origin error: unexpected response: hits"],
+    ["more than 100 hits", { body: JSON.stringify({ hits: Array.from({ length: 101 }, (_, i) => ({ id: `P${i}`, title: "t", score: 0, sid: null })) }) }, "origin error: unexpected response: hits"],
+    ["a body over 512 KiB", { body: `{"hits":[],"pad":"${"x".repeat(600 * 1024)}"}` }, "origin error: response larger than"],
+  ])("fails on %s", async (_label, answer, reason) => {
     behaviour = answer;
     const result = await client().search("drill", 2);
     expect(result.ok).toBe(false);
@@ -90,6 +96,10 @@ describe("OriginClient", () => {
     expect(result).toMatchObject({ ok: false, reason: "origin timeout" });
     expect(elapsed).toBeGreaterThanOrEqual(140);
     expect(elapsed).toBeLessThan(150 + 200);
+    // a per-call allowance (what is left of a request's budget) overrides the configured one
+    const t = performance.now();
+    expect(await client(5000).search("drill", 2, "semantic-adaptive", 100)).toMatchObject({ ok: false, reason: "origin timeout" });
+    expect(performance.now() - t).toBeLessThan(100 + 200);
   });
 
   it("reports a refused connection as an origin error", async () => {

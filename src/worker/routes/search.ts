@@ -50,7 +50,7 @@ search.openapi(route, async (c) => {
   const experiment = assignment ? { id: assignment.experiment.id, arm: assignment.arm.name, source: assignment.source } : null;
   const index = engine.manifest.version;
   if (strategy === "hybrid") {
-    const answer = await hybridSearch({ query: q, k, engine, env: c.env, lexical: () => resolve(engine, "lexical", provider.cache), background: (work) => waitUntil(c, work) });
+    const answer = await hybridSearch({ query: q, k, engine, env: c.env, startedAt: started, lexical: () => resolve(engine, "lexical", provider.cache), background: (work) => waitUntil(c, work) });
     const { timings, ...body } = answer;
     for (const [phase, ms] of Object.entries(timings)) setMetric(c, phase, ms);
     if (body.fallback) c.header("X-Fallback", body.fallback);
