@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,12 +60,16 @@ class DenseRanker:
         self.encoder = QueryEncoder.load(tower_path, searcher.device)
 
     def __call__(self, queries: list[str], k: int) -> list[list[Hit]]:
-        q = torch.from_numpy(self.encoder.encode(queries)).to(self.searcher.device)
-        scores, rows = (q @ self.items.T).topk(min(k, len(self.items)), dim=1)
         s = self.searcher
+        started = time.perf_counter()
+        q = torch.from_numpy(self.encoder.encode(queries)).to(s.device)
+        encoded = time.perf_counter()
+        scores, rows = (q @ self.items.T).topk(min(k, len(self.items)), dim=1)
+        rows, scores = rows.tolist(), scores.tolist()  # waits for the device
+        s.last_timings = {"encode": (encoded - started) * 1e3, "decode": (time.perf_counter() - encoded) * 1e3}
         return [
             [Hit(s.ids[r], s.titles[r], round(float(v), 6)) for r, v in zip(rs, vs, strict=True)]
-            for rs, vs in zip(rows.tolist(), scores.tolist(), strict=True)
+            for rs, vs in zip(rows, scores, strict=True)
         ]
 
 
@@ -83,6 +88,8 @@ class SemanticSearcher:
         self.rankers: dict[str, Ranker] = {}
         self.not_built: dict[str, str] = {}
         self.ready = False
+        # Milliseconds of the last search_batch call, per phase ({"encode", "decode"}), filled by its ranker.
+        self.last_timings: dict[str, float] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -125,4 +132,5 @@ class SemanticSearcher:
         if not queries:
             return []
         with self._lock:
+            self.last_timings = {}
             return self.rankers[mode](list(queries), k)

@@ -58,6 +58,8 @@ def test_dense_modes_find_a_product_by_its_own_title(built: Path):
         assert all(h.sid is None and h.title == searcher.titles[searcher.ids.index(h.id)] for h in hits[0])
         scores = [h.score for h in hits[0]]
         assert scores == sorted(scores, reverse=True) and scores[0] > 0.9
+        assert set(searcher.last_timings) == {"encode", "decode"}
+        assert all(ms >= 0 for ms in searcher.last_timings.values())
 
 
 def test_k_is_capped_by_the_catalog(built: Path):
