@@ -1,0 +1,176 @@
+"""Beam search over the trie of valid semantic IDs, and ranked product lists from its beams.
+
+The trie holds every product's ID followed by END, so END is allowed exactly where an ID ends and
+variable-length IDs need no special case; the node after END is the product's leaf. Children are
+stored flat (CSR, sorted by token) and the trie's nodes are numbered in depth-first order over the
+IDs sorted lexicographically, so every node's products are one contiguous range of that order.
+
+A product list of length k: the products of the finished beams, best first; when there are fewer
+than k, the products under the best prefixes the search kept on its way (deepest step first, then
+by score) fill the rest. `rerank` reorders such a list by the cosine of query and item vectors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from .sid_model import SidModel
+
+MAX_BEAM = 128
+
+
+class Trie:
+    def __init__(self, ids: list[list[int]], end: int):
+        self.end = end
+        order = sorted(range(len(ids)), key=lambda i: ids[i])
+        children: list[dict[int, int]] = [{}]
+        first, last = [0], [0]
+        for rank, product in enumerate(order):
+            node = 0
+            last[0] = rank + 1
+            for token in [*ids[product], end]:
+                nxt = children[node].get(token)
+                if nxt is None:
+                    nxt = children[node][token] = len(children)
+                    children.append({})
+                    first.append(rank)
+                    last.append(rank)
+                last[nxt] = rank + 1
+                node = nxt
+            if children[node]:
+                raise ValueError(f"product {product}: its ID is not unique")
+        self.sorted_products = np.asarray(order, dtype=np.int64)
+        self.first, self.last = np.asarray(first), np.asarray(last)  # products under a node: sorted[first:last]
+        counts = np.asarray([len(c) for c in children])
+        self.child_start = np.concatenate([[0], np.cumsum(counts)])
+        flat = [(n, t, c) for n, kids in enumerate(children) for t, c in sorted(kids.items())]
+        self.child_token = np.asarray([t for _, t, _ in flat], dtype=np.int64)
+        self.child_node = np.asarray([c for _, _, c in flat], dtype=np.int64)
+        self.vocab = int(max(self.child_token.max(initial=0), end)) + 1
+        self.child_key = np.arange(len(children)).repeat(counts) * self.vocab + self.child_token  # sorted
+        self.leaf_product = np.full(len(children), -1, dtype=np.int64)
+        self.leaf_product[counts == 0] = self.sorted_products[self.first[counts == 0]]
+
+    @property
+    def nodes(self) -> int:
+        return len(self.first)
+
+    def child(self, nodes: np.ndarray, tokens: np.ndarray) -> np.ndarray:
+        keys = nodes * self.vocab + tokens
+        at = np.searchsorted(self.child_key, keys)
+        if not np.array_equal(self.child_key[np.minimum(at, len(self.child_key) - 1)], keys):
+            raise ValueError("token not allowed at its trie node")
+        return self.child_node[at]
+
+    def products_under(self, node: int) -> np.ndarray:
+        return self.sorted_products[self.first[node] : self.last[node]]
+
+    def walk(self, tokens: list[int]) -> int | None:
+        """The node a token sequence reaches from the root, None if it leaves the trie."""
+        node = 0
+        for t in tokens:
+            lo, hi = self.child_start[node], self.child_start[node + 1]
+            at = lo + np.searchsorted(self.child_token[lo:hi], t)
+            if at >= hi or self.child_token[at] != t:
+                return None
+            node = int(self.child_node[at])
+        return node
+
+
+@dataclass
+class Beams:
+    """Per query, the finished products (best first) with their log-probabilities, and the beams
+    (trie node, score) of every step."""
+
+    products: list[list[int]]
+    scores: list[list[float]]
+    history: list[tuple[np.ndarray, np.ndarray]]  # per step: nodes [Q, B], scores [Q, B] (-inf: empty)
+    steps: int
+
+
+@torch.inference_mode()
+def beam_search(model: SidModel, trie: Trie, queries: torch.Tensor, beam: int) -> Beams:
+    """Constrained beam search for a batch of query vectors [Q, D]; only trie paths are scored."""
+    if not 1 <= beam <= MAX_BEAM:
+        raise ValueError(f"beam must be in 1..{MAX_BEAM}, got {beam}")
+    q, v, device = len(queries), trie.vocab, queries.device
+    nodes = np.zeros((q, beam), dtype=np.int64)
+    scores = torch.full((q, beam), -torch.inf, device=device)
+    scores[:, 0] = 0.0
+    tokens = torch.zeros((q * beam, 0), dtype=torch.long, device=device)
+    query_rows = queries.repeat_interleave(beam, 0)
+    history, steps = [], 0
+    while True:
+        leaf = trie.leaf_product[nodes] >= 0
+        alive = torch.isfinite(scores).cpu().numpy()
+        if not (alive & ~leaf).any():
+            break
+        logp = F.log_softmax(model(query_rows, tokens)[:, -1].float(), dim=-1)
+        steps += 1
+        candidates = torch.full((q * beam, v), -torch.inf, device=device)
+        # open beams: score + log p of each child token; finished beams: stay, at their score
+        open_rows = np.flatnonzero((alive & ~leaf).ravel())
+        flat_nodes = nodes.ravel()[open_rows]
+        counts = trie.child_start[flat_nodes + 1] - trie.child_start[flat_nodes]
+        rows = open_rows.repeat(counts)
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        toks = trie.child_token[trie.child_start[flat_nodes].repeat(counts) + offsets]
+        rows_t, toks_t = torch.from_numpy(rows).to(device), torch.from_numpy(toks).to(device)
+        candidates[rows_t, toks_t] = scores.view(-1)[rows_t] + logp[rows_t, toks_t]
+        done_rows = torch.from_numpy(np.flatnonzero((alive & leaf).ravel())).to(device)
+        candidates[done_rows, trie.end] = scores.view(-1)[done_rows]
+        best, index = candidates.view(q, beam * v).topk(beam, dim=1)
+        parent, token = (index // v).cpu().numpy(), (index % v).cpu().numpy()
+        parent_nodes = np.take_along_axis(nodes, parent, 1)
+        stays = trie.leaf_product[parent_nodes] >= 0
+        valid = torch.isfinite(best).cpu().numpy()
+        moved = valid & ~stays
+        nodes = parent_nodes.copy()
+        nodes[moved] = trie.child(parent_nodes[moved], token[moved])
+        flat_parent = (parent + np.arange(q)[:, None] * beam).ravel()
+        next_token = torch.from_numpy(np.where(stays, trie.end, token).ravel()).to(device)
+        tokens = torch.cat([tokens[torch.from_numpy(flat_parent).to(device)], next_token[:, None]], dim=1)
+        scores = best
+        history.append((nodes.copy(), scores.cpu().numpy()))
+    final = scores.cpu().numpy()
+    products, product_scores = [], []
+    for i in range(q):
+        keep = [j for j in range(beam) if np.isfinite(final[i, j]) and trie.leaf_product[nodes[i, j]] >= 0]
+        products.append([int(trie.leaf_product[nodes[i, j]]) for j in keep])
+        product_scores.append([float(final[i, j]) for j in keep])
+    return Beams(products, product_scores, history, steps)
+
+
+def ranked(beams: Beams, trie: Trie, query: int, k: int) -> tuple[list[int], list[float]]:
+    """Query `query`'s k products: finished beams first, then the products under the best kept
+    prefixes (deepest step first). A filled product scores no higher than the one before it."""
+    products, scores = list(beams.products[query][:k]), list(beams.scores[query][:k])
+    seen = set(products)
+    for nodes, step_scores in reversed(beams.history):
+        if len(products) >= k:
+            break
+        for j in np.argsort(-step_scores[query], kind="stable"):
+            if len(products) >= k or not np.isfinite(step_scores[query, j]):
+                break
+            floor = min(float(step_scores[query, j]), scores[-1] if scores else 0.0)
+            for p in trie.products_under(int(nodes[query, j]))[: 4 * k].tolist():
+                if p not in seen:
+                    seen.add(p)
+                    products.append(p)
+                    scores.append(floor)
+                    if len(products) >= k:
+                        break
+    return products, scores
+
+
+def rerank(products: list[int], query_vector: np.ndarray, items: np.ndarray) -> tuple[list[int], list[float]]:
+    """The same products, ordered by cosine with the query (both sides unit vectors)."""
+    if not products:
+        return [], []
+    cos = items[products] @ query_vector
+    order = np.argsort(-cos, kind="stable")
+    return [products[i] for i in order], [float(cos[i]) for i in order]
