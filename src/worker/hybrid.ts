@@ -64,14 +64,16 @@ function originAllowance(budgetMs: number, startedAt: number): number {
 
 export async function hybridSearch(request: HybridRequest): Promise<HybridAnswer> {
   const { query, k, engine, env } = request;
+  const origin = originFor(env);
   const results = resultCacheFor<CachedAnswer>(env);
-  const key = { query, strategy: "hybrid", k, index: engine.manifest.version };
+  // The origin's mode is part of the answer: another mode must not be served another's hits.
+  const strategy = "mode" in origin ? `hybrid/${origin.mode}` : "hybrid";
+  const key = { query, strategy, k, index: engine.manifest.version };
   let t = performance.now();
   const cached = await results.get(key);
   const cacheMs = performance.now() - t;
   if (cached) return { ...cached, cacheHit: true, degraded: false, timings: { cache: cacheMs } };
 
-  const origin = originFor(env);
   const semantic = "client" in origin ? origin.client.search(query, k, origin.mode, originAllowance(origin.client.budgetMs, request.startedAt)) : Promise.resolve({ ok: false as const, reason: origin.unavailable, ms: 0 });
   const lexical = await request.lexical();
   const lexicalResult = await lexical.retriever.search(query, k);

@@ -29,6 +29,8 @@ interface Body {
   degradedReason?: string;
 }
 
+// Whatever a developer's .dev.vars says (wrangler.toml's config reads it): no origin.
+const NO_ORIGIN = { ORIGIN_URL: undefined };
 // Port 9 (discard) has no listener on loopback: every call fails fast with a refused connection.
 const CLOSED_ORIGIN = { ORIGIN_URL: "http://127.0.0.1:9", ORIGIN_SECRET: "test-origin-secret" };
 
@@ -48,7 +50,7 @@ beforeAll(async () => {
 describe("strategy hybrid", () => {
   it("without ORIGIN_URL answers 200 with the lexical hits, degraded", async () => {
     const lexical = (await (await exports.default.fetch(new Request("http://edgespan.test/v1/search?q=black%20door%20knob&k=5&strategy=fm-ngram"))).json()) as Body;
-    const { res, body } = await search("q=black%20door%20knob&k=5&strategy=hybrid");
+    const { res, body } = await search("q=black%20door%20knob&k=5&strategy=hybrid", NO_ORIGIN);
     expect(res.status).toBe(200);
     expect(body).toMatchObject({ strategy: "hybrid", served: "fm-ngram", cacheHit: false, degraded: true, degradedReason: "origin not configured", index: version });
     expect(body.hits.map((h) => h.id)).toEqual(lexical.hits.map((h) => h.id));
@@ -59,8 +61,8 @@ describe("strategy hybrid", () => {
   });
 
   it("a degraded answer is not cached: the same query misses again", async () => {
-    await search("q=brass%20hinge&strategy=hybrid");
-    const { body } = await search("q=brass%20hinge&strategy=hybrid");
+    await search("q=brass%20hinge&strategy=hybrid", CLOSED_ORIGIN);
+    const { body } = await search("q=brass%20hinge&strategy=hybrid", CLOSED_ORIGIN);
     expect(body.cacheHit).toBe(false);
     expect(body.degraded).toBe(true);
   });
@@ -81,7 +83,7 @@ describe("strategy hybrid", () => {
   it("serves a cached answer without calling the origin, for any spelling of the query", async () => {
     // A complete answer, as the route stores one after a successful origin call.
     const cached = { served: "hybrid", hits: [{ id: "SKU-X", title: "Cached Door Knob", score: 0.03, spans: [], highlights: [], sid: [3, 1, 4] }] };
-    await new ResultCache(60).put({ query: "Matte Black  Knob", strategy: "hybrid", k: 10, index: version }, cached);
+    await new ResultCache(60).put({ query: "Matte Black  Knob", strategy: "hybrid/semantic-adaptive", k: 10, index: version }, cached);
     // The origin is unreachable and slow to give up: only the cache can answer this fast.
     const extra = { ORIGIN_URL: "http://127.0.0.1:9", ORIGIN_SECRET: "other-secret", ORIGIN_TIMEOUT_MS: "5000" };
     const { res, body } = await search("q=matte%20black%20knob&strategy=hybrid", extra);
@@ -90,10 +92,11 @@ describe("strategy hybrid", () => {
     expect(body).not.toHaveProperty("degradedReason");
     expect(res.headers.get("Server-Timing")).toContain("cache;dur=");
     expect(res.headers.get("Server-Timing")).not.toContain("origin;dur=");
-    // k and the index version are part of the key
-    expect((await search("q=matte%20black%20knob&k=9&strategy=hybrid")).body.cacheHit).toBe(false);
-    await new ResultCache(60).put({ query: "steel knob", strategy: "hybrid", k: 10, index: "some-older-version" }, cached);
-    expect((await search("q=steel%20knob&strategy=hybrid")).body.cacheHit).toBe(false);
+    // k, the origin's mode and the index version are part of the key
+    expect((await search("q=matte%20black%20knob&k=9&strategy=hybrid", extra)).body.cacheHit).toBe(false);
+    expect((await search("q=matte%20black%20knob&strategy=hybrid", { ...extra, ORIGIN_MODE: "dense" })).body.cacheHit).toBe(false);
+    await new ResultCache(60).put({ query: "steel knob", strategy: "hybrid/semantic-adaptive", k: 10, index: "some-older-version" }, cached);
+    expect((await search("q=steel%20knob&strategy=hybrid", extra)).body.cacheHit).toBe(false);
   });
 
   it("other strategies answer as before, never from the cache", async () => {
