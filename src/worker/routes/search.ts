@@ -51,12 +51,12 @@ search.openapi(route, async (c) => {
   const index = engine.manifest.version;
   if (strategy === "hybrid") {
     const answer = await hybridSearch({ query: q, k, engine, env: c.env, startedAt: started, lexical: () => resolve(engine, "lexical", provider.cache), background: (work) => waitUntil(c, work) });
-    const { timings, ...body } = answer;
+    const { timings, served, fallback, hits, cacheHit, degraded, degradedReason } = answer;
     for (const [phase, ms] of Object.entries(timings)) setMetric(c, phase, ms);
-    if (body.fallback) c.header("X-Fallback", body.fallback);
+    if (fallback) c.header("X-Fallback", fallback);
     c.header("X-KV-Round-Trips", String(store.roundTrips - tripsBefore));
-    Object.assign(c.get("outcome") ?? {}, { cacheHit: body.cacheHit, degraded: body.degraded });
-    return c.json({ query: q, k, strategy, index, ...body, experiment }, 200);
+    Object.assign(c.get("outcome") ?? {}, { cacheHit, degraded });
+    return c.json({ query: q, k, strategy, served, ...(fallback && { fallback }), index, hits, cacheHit, degraded, ...(degradedReason && { degradedReason }), experiment }, 200);
   }
   const { retriever, served, fallback } = await resolve(engine, strategy, provider.cache);
   if (fallback) c.header("X-Fallback", fallback);
