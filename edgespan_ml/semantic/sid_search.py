@@ -12,6 +12,7 @@ by score) fill the rest. `rerank` reorders such a list by the cosine of query an
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,19 +31,20 @@ class Trie:
         children: list[dict[int, int]] = [{}]
         first, last = [0], [0]
         for rank, product in enumerate(order):
-            node = 0
+            node, created = 0, False
             last[0] = rank + 1
             for token in [*ids[product], end]:
                 nxt = children[node].get(token)
-                if nxt is None:
+                created = nxt is None
+                if created:
                     nxt = children[node][token] = len(children)
                     children.append({})
                     first.append(rank)
                     last.append(rank)
                 last[nxt] = rank + 1
                 node = nxt
-            if children[node]:
-                raise ValueError(f"product {product}: its ID is not unique")
+            if not created:
+                raise ValueError(f"product {product}: its ID {ids[product]} is not unique")
         self.sorted_products = np.asarray(order, dtype=np.int64)
         self.first, self.last = np.asarray(first), np.asarray(last)  # products under a node: sorted[first:last]
         counts = np.asarray([len(c) for c in children])
@@ -174,3 +176,55 @@ def rerank(products: list[int], query_vector: np.ndarray, items: np.ndarray) -> 
     cos = items[products] @ query_vector
     order = np.argsort(-cos, kind="stable")
     return [products[i] for i in order], [float(cos[i]) for i in order]
+
+
+DEFAULT_BEAM = 20
+# Served semantic modes re-rank the beam's list by the tower's cosine: better Recall@10 on dev
+# (docs/semantic-ids.md has both numbers); Recall@100 is the same list, so the same.
+RERANK = True
+
+
+class SemanticIdRanker:
+    """A semantic mode of SemanticSearcher: query vector (fine-tuned tower) -> beam search over the
+    variant's ID trie -> k products (re-ranked by cosine when RERANK), each with its ID."""
+
+    def __init__(self, searcher, variant: str, beam: int = DEFAULT_BEAM, rerank_list: bool = RERANK):
+        from .embed import QueryEncoder
+        from .rq import SemanticIds
+        from .searcher import NotBuilt
+        from .sid_model import load_model
+
+        files = [searcher.root / f for f in (f"sid.{variant}.json", f"sid-model.{variant}.pt", "items.dense-ft.npy")]
+        files.append(searcher.root / "dense-ft.pt")
+        for path in files:
+            if not path.exists():
+                raise NotBuilt(f"missing {path}")
+        self.searcher, self.beam, self.rerank = searcher, beam, rerank_list
+        self.sids = SemanticIds.load(files[0])
+        if len(self.sids.ids) != len(searcher.ids):
+            raise ValueError(f"{files[0]}: {len(self.sids.ids)} IDs for {len(searcher.ids)} products")
+        self.model = load_model(files[1], searcher.device)
+        self.trie = Trie(self.sids.ids, self.model.cfg.vocab_size - 1)
+        dense_ft = searcher.rankers.get("dense-ft")  # loaded first (MODES order): share its tower and vectors
+        if dense_ft is not None:
+            self.encoder, self.items = dense_ft.encoder, dense_ft.items.cpu().numpy()
+        else:
+            self.encoder, self.items = QueryEncoder.load(files[3], searcher.device), np.load(files[2])
+
+    def __call__(self, queries: list[str], k: int) -> list:
+        from .searcher import Hit
+
+        s = self.searcher
+        started = time.perf_counter()
+        vectors = self.encoder.encode(queries)
+        encoded = time.perf_counter()
+        beams = beam_search(self.model, self.trie, torch.from_numpy(vectors).to(s.device), self.beam)
+        out = []
+        for i in range(len(queries)):
+            products, scores = ranked(beams, self.trie, i, k)
+            if self.rerank:
+                products, scores = rerank(products, vectors[i], self.items)
+            pairs = zip(products, scores, strict=True)
+            out.append([Hit(s.ids[p], s.titles[p], round(sc, 6), self.sids.ids[p]) for p, sc in pairs])
+        s.last_timings = {"encode": (encoded - started) * 1e3, "decode": (time.perf_counter() - encoded) * 1e3}
+        return out

@@ -29,10 +29,13 @@ from .. import data
 from .catalogs import CATALOGS, Catalog, load_catalog
 from .dual_tower import pseudo_query
 from .embed import QueryEncoder, pick_device
+from .hourglass import adaptive, concentrated_layer, diagnose, drop_layer
+from .hourglass import run as run_hourglass
+from .hourglass import table as hourglass_table
 from .recall import recall_at
-from .rq import SemanticIds
+from .rq import Quantizer, SemanticIds, make_ids, residual_kmeans
 from .sid_model import SidModel, SidModelConfig, save_model
-from .sid_search import Trie, beam_search, ranked, rerank
+from .sid_search import DEFAULT_BEAM, Trie, beam_search, ranked, rerank
 
 VARIANTS = ("raw", "drop-layer", "adaptive")
 QUERY_CACHE = "queries.dense-ft.npz"
@@ -201,13 +204,148 @@ def dev_eval(
     return out
 
 
+# Build stages (edgespan_ml.semantic.build runs them after the embeddings). L and K per catalog:
+# 54,667 Home Depot products over 3 layers of 256 codes (16.7M paths, ~1 product per 300 paths);
+# the 600-product sample over 3 x 16 (4,096 paths); the 64-product smoke build over 2 x 4.
+RQ_SHAPE = {"homedepot": (3, 256), "sample": (3, 16), "smoke": (2, 4)}
+# Top-K codes of the concentrated layer that the adaptive IDs prune: tuned on dev Recall@10 where
+# there are judged dev queries, else the middle value.
+ADAPTIVE_GRID = {"homedepot": (8, 32, 128), "sample": (4,), "smoke": (1,)}
+TRAIN = {
+    "homedepot": SidTrainConfig(),
+    "sample": SidTrainConfig(steps=400),
+    "smoke": SidTrainConfig(steps=5, batch_size=16),
+}
+
+
+def _kind(b) -> str:
+    return "smoke" if b.smoke else b.catalog.name
+
+
+def _single_thread(fn):
+    """Runs fn with one CPU thread: the model's matrices are small, and on a shared 2-core CPU two
+    threads spin-wait on each other (measured 10x slower per step under load)."""
+
+    def wrapped(b) -> dict:
+        threads = torch.get_num_threads()
+        if not b.device.startswith("cuda"):
+            torch.set_num_threads(1)
+        try:
+            return fn(b)
+        finally:
+            torch.set_num_threads(threads)
+
+    return wrapped
+
+
+def stage_rq(b) -> dict:
+    layers, k = RQ_SHAPE[_kind(b)]
+    started = time.time()
+    quantizer = residual_kmeans(np.load(b.path("items.dense-ft.npy")), layers, k, seed=0)
+    seconds = time.time() - started
+    quantizer.save(b.path("rq.npz"))
+    raw = make_ids(quantizer.codes, k, "raw")
+    raw.save(b.path("sid.raw.json"))
+    return {"kmeans_seconds": round(seconds, 1), **raw.stats()}
+
+
+def _train_and_save(b, sids: SemanticIds) -> dict:
+    device = b.device
+    model, report = train_sid(b.out, b.catalog, sids, TRAIN[_kind(b)], device=device)
+    report["dev"] = dev_eval(model, sids, b.out, b.catalog, DEFAULT_BEAM, device=device)
+    report["ids"] = sids.stats()
+    sids.save(b.path(f"sid.{sids.variant}.json"))
+    save_model(model, b.path(f"sid-model.{sids.variant}.pt"), report)
+    return report
+
+
+@_single_thread
+def stage_sid_raw(b) -> dict:
+    return _train_and_save(b, SemanticIds.load(b.path("sid.raw.json")))
+
+
+def _concentrated(b) -> tuple[Quantizer, int, dict]:
+    quantizer = Quantizer.load(b.path("rq.npz"))
+    raw = diagnose(make_ids(quantizer.codes, quantizer.codes_per_layer, "raw"))
+    return quantizer, concentrated_layer(raw["per_layer"]), raw
+
+
+@_single_thread
+def stage_sid_drop_layer(b) -> dict:
+    quantizer, layer, _ = _concentrated(b)
+    return {"dropped_layer": layer, **_train_and_save(b, drop_layer(quantizer, layer))}
+
+
+@_single_thread
+def stage_sid_adaptive(b) -> dict:
+    """One model per grid value; the best dev Recall@10 (re-ranked list, as served) is kept."""
+    quantizer, layer, _ = _concentrated(b)
+    grid = ADAPTIVE_GRID[_kind(b)]
+    if not b.catalog.dev:
+        grid = (grid[len(grid) // 2],)
+    results = []
+    best: tuple[float, SemanticIds, SidModel, dict] | None = None
+    for top_k in grid:
+        sids = adaptive(quantizer, layer, top_k)
+        model, report = train_sid(b.out, b.catalog, sids, TRAIN[_kind(b)], device=b.device)
+        report["dev"] = dev_eval(model, sids, b.out, b.catalog, DEFAULT_BEAM, device=b.device)
+        report["ids"] = sids.stats()
+        score = report["dev"].get("reranked", {}).get("recall@10", 0.0)
+        results.append({"top_k": top_k, "dev": report["dev"], "ids": report["ids"], "seconds": report["seconds"]})
+        print(f"adaptive top-{top_k}: {json.dumps(report['dev'])}", flush=True)
+        if best is None or score > best[0]:
+            best = (score, sids, model, {**report, "top_k": top_k})
+    assert best is not None
+    _, sids, model, report = best
+    sids.save(b.path("sid.adaptive.json"))
+    save_model(model, b.path("sid-model.adaptive.pt"), report)
+    return {"pruned_layer": layer, "top_k": report["top_k"], "grid": results, **report}
+
+
+def stage_hourglass(b) -> dict:
+    report = run_hourglass(b.out)
+    print(hourglass_table(report), flush=True)
+    return {
+        "concentrated_layer": report["concentrated_layer"],
+        "per_layer": {
+            name: [{k: v for k, v in layer.items() if k != "sorted_counts"} for layer in variant["per_layer"]]
+            for name, variant in report["variants"].items()
+        },
+    }
+
+
+@_single_thread
+def stage_semantic_eval(b) -> dict:
+    """The served semantic modes end to end through SemanticSearcher (query encoding included)."""
+    if not b.catalog.dev:
+        return {"skipped": "the catalog has no judged dev queries"}
+    from .recall import dev_recall
+    from .searcher import SemanticSearcher
+
+    modes = ("dense-ft", "semantic", "semantic-drop-layer", "semantic-adaptive")
+    searcher = SemanticSearcher.load(b.out, b.device, modes=modes)
+    metrics = {mode: dev_recall(searcher, mode, b.catalog.dev) for mode in modes[1:]}
+    b.report.setdefault("metrics", {}).update(metrics)
+    return metrics
+
+
+SID_STAGES = [
+    ("rq", "rq.npz", stage_rq),
+    ("sid-raw", "sid-model.raw.pt", stage_sid_raw),
+    ("sid-drop-layer", "sid-model.drop-layer.pt", stage_sid_drop_layer),
+    ("sid-adaptive", "sid-model.adaptive.pt", stage_sid_adaptive),
+    ("hourglass", "hourglass.json", stage_hourglass),
+    ("semantic-eval", None, stage_semantic_eval),
+]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m edgespan_ml.semantic.sid_train")
     parser.add_argument("--catalog", choices=CATALOGS, default="homedepot")
     parser.add_argument("--artifacts", help="default .edgespan/semantic/<catalog>")
     parser.add_argument("--variant", choices=VARIANTS, default="raw")
     parser.add_argument("--steps", type=int, default=SidTrainConfig.steps)
-    parser.add_argument("--beam", type=int, default=20)
+    parser.add_argument("--beam", type=int, default=DEFAULT_BEAM)
     parser.add_argument("--device")
     args = parser.parse_args(argv)
     folder = Path(args.artifacts) if args.artifacts else data.REPO_ROOT / ".edgespan" / "semantic" / args.catalog
