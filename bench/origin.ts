@@ -5,8 +5,8 @@
  * client-side median and p99 latency, and the mean number of requests per model call (the
  * origin's X-Batch-Size). The load generator shares the machine's CPUs with the origin.
  *
- * Artifacts: --artifacts DIR, else the Home Depot build (.edgespan/semantic/homedepot) when it
- * exists, else the sample one. Queries: the Home Depot dev queries for the Home Depot build, the
+ * Artifacts: --artifacts DIR, else the Home Depot build (.edgespan/semantic/homedepot) once it
+ * has the semantic-adaptive model, else the sample one. Queries: the Home Depot dev queries for the Home Depot build, the
  * sample query log otherwise.
  *
  * Part of `npm run bench` (`--only origin`).
@@ -43,7 +43,8 @@ interface Cell {
 
 function defaultArtifacts(): string {
   const homedepot = resolve(REPO_ROOT, ".edgespan/semantic/homedepot");
-  return existsSync(resolve(homedepot, "build.json")) ? homedepot : resolve(REPO_ROOT, ".edgespan/semantic/sample");
+  // a Home Depot build counts once it has the default mode's model (the build writes it late)
+  return existsSync(resolve(homedepot, "sid-model.adaptive.pt")) ? homedepot : resolve(REPO_ROOT, ".edgespan/semantic/sample");
 }
 
 async function benchQueries(artifacts: string): Promise<{ source: string; queries: string[] }> {
