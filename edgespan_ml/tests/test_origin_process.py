@@ -166,3 +166,15 @@ def test_origin_sh_shares_one_secret_through_dev_vars(tmp_path):
     dev_vars.unlink()
     ensure()
     assert dev_vars.stat().st_mode & 0o077 == 0  # a new file is readable by its owner only
+
+
+def test_semantic_adaptive_hits_carry_the_products_semantic_ids(origin, smoke_artifacts):
+    ids = {pid: i for i, (pid, _) in enumerate(smoke_titles(smoke_artifacts))}
+    sids = json.loads((smoke_artifacts / "sid.adaptive.json").read_text())["ids"]
+    res = signed_post(origin.url, {"query": "cordless drill", "k": 5})  # the default mode
+    assert res.status_code == 200, res.text
+    data = res.json()
+    assert data["mode"] == "semantic-adaptive" and 1 <= len(data["hits"]) <= 5
+    for hit in data["hits"]:
+        assert hit["sid"] == sids[ids[hit["id"]]]
+    assert data["timings"]["encode"] is not None and data["timings"]["decode"] is not None
