@@ -25,7 +25,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m edgespan_ml.origin", description="The SemanticID origin.")
     p.add_argument("--artifacts", type=Path, default=os.environ.get("ORIGIN_ARTIFACTS", ".edgespan/semantic/sample"))
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=int(os.environ.get("ORIGIN_PORT", "8788")), help="0: a free port")
+    # a string default goes through type=int too, so a bad ORIGIN_PORT is a usage error, not a traceback
+    p.add_argument("--port", type=int, default=os.environ.get("ORIGIN_PORT", "8788"), help="0: a free port")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto: CUDA when present")
     p.add_argument("--max-batch", type=int, default=32, help="requests per model call")
     p.add_argument("--max-wait-ms", type=float, default=2.0, help="how long a request waits for others to join")
