@@ -27,7 +27,7 @@ import { type WranglerDev, seedPersistDir, startWranglerDev } from "../support/w
 const IN_CI = process.env["CI"] === "true";
 const NO_PYTHON = `no Python env at ${PYTHON} (bash scripts/python-env.sh)`;
 // Generous for a shared 2-core CI box: the point is that the Worker respects it, not its size.
-const BUDGET_MS = 1000;
+const BUDGET_MS = 1500;
 const COOLDOWN_MS = 1500;
 // Loopback, the lexical half and workerd's scheduling on a busy machine (bench/hybrid.ts measures the real overshoot).
 const SLACK_MS = 400;
