@@ -8,6 +8,7 @@
  *   --only worker      only the Worker benchmark (workerd via wrangler dev: warm latency, cold KV round trips)
  *   --only autocomplete  only the autocomplete benchmark (workerd: dev queries typed a character at a time)
  *   --only lexical     the generative path in workerd (needs --model DIR, an exported span model)
+ *   --only decoder-step  one span-model decoder step (beam 5) in onnxruntime-web vs native onnxruntime (--model DIR, default wasm/model)
  *   --only origin      the SemanticID origin at concurrency 1, 8, 32, with and without micro-batching
  *                      (--artifacts DIR; default .edgespan/semantic/homedepot if built, else sample)
  *   --only hybrid      strategy hybrid in workerd: result-cache hits against lexical alone, a slow origin against the budget
@@ -21,6 +22,7 @@ import { runBuildBench } from "./build.ts";
 import { runQueryBench } from "./queries.ts";
 import { runLexicalWorkerBench } from "./lexical-worker.ts";
 import { runHybridBench } from "./hybrid.ts";
+import { runDecoderStepBench } from "./decoder-step.ts";
 import { runOriginBench } from "./origin.ts";
 import { runWorkerBench } from "./worker.ts";
 
@@ -39,11 +41,11 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log("usage: npm run bench -- [--quick] [--only build|queries|worker|lexical|autocomplete|origin|hybrid] [--model DIR] [--artifacts DIR] [--titles N] [--spans N] [--reps N]");
+  console.log("usage: npm run bench -- [--quick] [--only build|queries|worker|lexical|decoder-step|autocomplete|origin|hybrid] [--model DIR] [--artifacts DIR] [--titles N] [--spans N] [--reps N]");
   process.exit(0);
 }
-if (values.only !== undefined && !["build", "queries", "worker", "lexical", "autocomplete", "origin", "hybrid"].includes(values.only)) {
-  console.error(`--only: expected "build", "queries", "worker", "lexical", "autocomplete", "origin" or "hybrid", got ${JSON.stringify(values.only)}`);
+if (values.only !== undefined && !["build", "queries", "worker", "lexical", "decoder-step", "autocomplete", "origin", "hybrid"].includes(values.only)) {
+  console.error(`--only: expected "build", "queries", "worker", "lexical", "decoder-step", "autocomplete", "origin" or "hybrid", got ${JSON.stringify(values.only)}`);
   process.exit(2);
 }
 const positive = (name: string, v: string | undefined): number | undefined => {
@@ -77,6 +79,10 @@ if (runs("worker")) {
 if (runs("lexical")) {
   console.log();
   await runLexicalWorkerBench({ ...(values.model !== undefined && { modelDir: values.model }), cold: values.quick ? 2 : 3 });
+}
+if (runs("decoder-step")) {
+  console.log();
+  await runDecoderStepBench({ ...(values.model !== undefined && { modelDir: values.model }), reps: values.quick ? 200 : 1000 });
 }
 if (runs("autocomplete")) {
   console.log();

@@ -1,31 +1,59 @@
-"""ONNX export of the span model for the edge: an encoder and a one-token decoder step.
+"""ONNX export of the span model for the edge: an encoder, a one-token decoder step, the all-token
+scores, and the token table that the edge reads directly.
 
     python -m edgespan_ml.export --checkpoint RUN/ckpt.pt --out wasm/model [--no-int8]
 
-encoder.onnx       query int64[1, S]                          -> memory float[1, S, D]
-decoder_step.onnx  token int64[B, 1], position int64[1],
-                   memory float[B, S, D], memory_mask bool[B, 1, 1, S],
-                   past_key_i / past_value_i float[B, H, T, D/H] (one pair per layer),
-                   candidates int64[B, A]                     -> scores float[B, A], all_scores float[B, V],
-                                                                 present_key_i / present_value_i [B, H, T+1, D/H]
+token_table.bin    the tied token table, int8 per row: float32 scales [V], then int8 rows [V, E]
+encoder.onnx       embedded float[1, S, E] (the query's table rows)
+                     -> cross_key_i / cross_value_i float[1, H, S, D/H] (the memory's keys and values,
+                        one pair per decoder layer: computed once per query, never per step)
+decoder_step.onnx  embedded float[B, 1, E] (each beam's last token's row), position int64[1],
+                   cross_key_i / cross_value_i [1, H, S, D/H], past_key_i / past_value_i [B, H, T, D/H]
+                     -> query float[B, E], present_key_i / present_value_i [B, H, T+1, D/H]
+token_scores.onnx  query float[B, E] -> all_scores float[B, V]
 
-The step scores only the candidate tokens (the ones the FM index allows), as hidden · E[candidates],
-so the edge never pays for the full vocabulary projection. int8 dynamic quantization (weights of
-MatMul and Gather) makes the files small enough for a Worker.
+A token's score is query · row(token): the tied output projection folded into the query
+(hidden W · e = hidden · W e). The edge computes it for the few tokens the FM index allows, from
+the table; only a step that may start a span with almost any token runs token_scores, one int8
+MatMul over the same quantized table. Neither step nor encoder holds the table, which keeps the
+files small and the step's graph lean. int8 dynamic quantization (MatMul weights) does the rest.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 
 import numpy as np
+import onnx
 import torch
+from onnx import TensorProto, helper, numpy_helper
 from torch import Tensor, nn
 
 from .model import SpanModel, SpanModelConfig
+
+OPSET = 17
+
+
+def layer_names(kind: str, layers: int) -> list[str]:
+    """e.g. cross_key_0, cross_value_0, cross_key_1, ..."""
+    return [f"{kind}_{part}_{i}" for i in range(layers) for part in ("key", "value")]
+
+
+def quantized_table(model: SpanModel) -> tuple[np.ndarray, np.ndarray]:
+    """The token table as symmetric int8 per row: (scales float32 [V], rows int8 [V, E])."""
+    table = model.embed.weight.detach().float().numpy()
+    scales = np.abs(table).max(axis=1) / 127.0
+    scales[scales == 0] = 1.0
+    rows = np.clip(np.rint(table / scales[:, None]), -127, 127).astype(np.int8)
+    return scales.astype(np.float32), rows
+
+
+def table_rows(scales: np.ndarray, rows: np.ndarray, ids: list[int] | np.ndarray) -> np.ndarray:
+    """Dequantized rows of the table, as the edge gathers them."""
+    ids = np.asarray(ids)
+    return rows[ids].astype(np.float32) * scales[ids, None]
 
 
 class Encoder(nn.Module):
@@ -33,8 +61,11 @@ class Encoder(nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, query: Tensor) -> Tensor:
-        return self.model.encode(query)
+    def forward(self, embedded: Tensor):
+        m = self.model
+        positions = torch.arange(embedded.shape[1])
+        memory = m.encode_embedded(m.embed_rows(embedded, positions), None)  # one query: no padding
+        return tuple(t for kv in m.cross_keys_values(memory) for t in kv)
 
 
 class DecoderStep(nn.Module):
@@ -42,24 +73,15 @@ class DecoderStep(nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(
-        self, token: Tensor, position: Tensor, memory: Tensor, memory_mask: Tensor, candidates: Tensor, *past: Tensor
-    ):
+    def forward(self, embedded: Tensor, position: Tensor, *kv: Tensor):
         m = self.model
-        cache = [(past[2 * i], past[2 * i + 1]) for i in range(len(past) // 2)]
-        # Every use of the token table goes through one transposed copy (e, V), so the file holds
-        # it once: the input token's vector, the candidates' vectors and the all-token MatMul.
-        table = m.embed.weight.T
-        vectors = m.embed_proj(table[:, token[:, 0]].T).unsqueeze(1)
-        x = vectors * math.sqrt(m.cfg.d_model) + m.pos(position)
-        hidden, presents = m.step_embedded(x, memory, memory_mask, cache)
-        # hidden · (W e) = (hidden W) · e: project the hidden state once, not every candidate.
-        query = hidden @ m.embed_proj.weight
-        scores = torch.einsum("be,eba->ba", query, table[:, candidates])
-        # Every token's score, for steps that may start a span with almost any token: one MatMul
-        # instead of gathering thousands of candidate vectors per beam.
-        all_scores = query @ table
-        return (scores, all_scores, *[t for kv in presents for t in kv])
+        layers = m.cfg.n_decoder_layers
+        beams = embedded.shape[0]
+        cross = [(kv[2 * i].expand(beams, -1, -1, -1), kv[2 * i + 1].expand(beams, -1, -1, -1)) for i in range(layers)]
+        past = [(kv[2 * layers + 2 * i], kv[2 * layers + 2 * i + 1]) for i in range(layers)]
+        hidden, presents = m.step_embedded(m.embed_rows(embedded, position), cross, None, past)
+        # hidden · (W e) = (hidden W) · e: project once; the edge dots it with the allowed rows.
+        return (hidden @ m.embed_proj.weight, *[t for p in presents for t in p])
 
 
 def load_model(checkpoint: Path) -> SpanModel:
@@ -69,73 +91,116 @@ def load_model(checkpoint: Path) -> SpanModel:
     return model.eval()
 
 
-def example_inputs(model: SpanModel, beams: int = 2, past_len: int = 1) -> dict[str, Tensor]:
+def example_inputs(model: SpanModel, beams: int = 2, past_len: int = 1, query_len: int = 3) -> dict[str, Tensor]:
     cfg = model.cfg
     d_head = cfg.d_model // cfg.n_heads
-    inputs: dict[str, Tensor] = {
-        "token": torch.tensor([[5]] * beams),
-        "position": torch.tensor([past_len]),
-        "memory": torch.randn(beams, 3, cfg.d_model),
-        "memory_mask": torch.ones(beams, 1, 1, 3, dtype=torch.bool),
-        "candidates": torch.tensor([[5, 6, 7]] * beams),
-    }
-    for i in range(cfg.n_decoder_layers):
-        inputs[f"past_key_{i}"] = torch.randn(beams, cfg.n_heads, past_len, d_head)
-        inputs[f"past_value_{i}"] = torch.randn(beams, cfg.n_heads, past_len, d_head)
+    layers = cfg.n_decoder_layers
+    inputs: dict[str, Tensor] = {"embedded": torch.randn(beams, 1, cfg.embed_dim), "position": torch.tensor([past_len])}
+    for name in layer_names("cross", layers):
+        inputs[name] = torch.randn(1, cfg.n_heads, query_len, d_head)
+    for name in layer_names("past", layers):
+        inputs[name] = torch.randn(beams, cfg.n_heads, past_len, d_head)
     return inputs
 
 
+def step_input_names(layers: int) -> list[str]:
+    return ["embedded", "position", *layer_names("cross", layers), *layer_names("past", layers)]
+
+
+def token_scores_graph(scales: np.ndarray, rows: np.ndarray) -> onnx.ModelProto:
+    """query [B, E] -> all_scores [B, V] = (query quantized to uint8) x rows^T x scales: the same
+    per-row table the edge dots with, in one integer MatMul. The rows go in as uint8 with zero
+    point 128: x86's uint8 x int8 kernels add pairs of products in saturating int16, which full-range
+    int8 rows overflow; uint8 x uint8 has no such shortcut."""
+    vocab, dim = rows.shape
+    nodes = [
+        helper.make_node("DynamicQuantizeLinear", ["query"], ["q", "q_scale", "q_zero"]),
+        helper.make_node("MatMulInteger", ["q", "rows_t", "q_zero", "rows_zero"], ["dots"]),
+        helper.make_node("Cast", ["dots"], ["dots_f"], to=TensorProto.FLOAT),
+        helper.make_node("Mul", ["dots_f", "q_scale"], ["scaled"]),
+        helper.make_node("Mul", ["scaled", "row_scales"], ["all_scores"]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "token_scores",
+        [helper.make_tensor_value_info("query", TensorProto.FLOAT, ["B", dim])],
+        [helper.make_tensor_value_info("all_scores", TensorProto.FLOAT, ["B", vocab])],
+        initializer=[
+            numpy_helper.from_array(np.ascontiguousarray((rows.T.astype(np.int16) + 128).astype(np.uint8)), "rows_t"),
+            numpy_helper.from_array(np.array(128, np.uint8), "rows_zero"),
+            numpy_helper.from_array(scales, "row_scales"),
+        ],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
 def export(model: SpanModel, out_dir: Path) -> dict[str, Path]:
+    """fp32 encoder and step (quantize() makes the int8 ones), token scores and the table."""
     model.eval()
     out_dir.mkdir(parents=True, exist_ok=True)
-    layers = model.cfg.n_decoder_layers
-    encoder_path, step_path = out_dir / "encoder.fp32.onnx", out_dir / "decoder_step.fp32.onnx"
+    cfg = model.cfg
+    layers = cfg.n_decoder_layers
+    paths = {
+        "encoder": out_dir / "encoder.fp32.onnx",
+        "decoder_step": out_dir / "decoder_step.fp32.onnx",
+        "token_scores": out_dir / "token_scores.onnx",
+        "token_table": out_dir / "token_table.bin",
+    }
+    cross_names, past_names = layer_names("cross", layers), layer_names("past", layers)
+    present_names = layer_names("present", layers)
     with torch.no_grad():
         # Wrappers are built in eval mode: the exporter restores each wrapper's mode afterwards,
         # and a wrapper in training mode would leave the model with dropout on.
         torch.onnx.export(
             Encoder(model).eval(),
-            (torch.tensor([[5, 6, 7]]),),
-            encoder_path,
-            input_names=["query"],
-            output_names=["memory"],
-            dynamic_axes={"query": {1: "S"}, "memory": {1: "S"}},
-            opset_version=17,
+            (torch.randn(1, 3, cfg.embed_dim),),
+            paths["encoder"],
+            input_names=["embedded"],
+            output_names=cross_names,
+            dynamic_axes={"embedded": {1: "S"}, **{n: {2: "S"} for n in cross_names}},
+            opset_version=OPSET,
             dynamo=False,
         )
         inputs = example_inputs(model)
-        past_names = [f"past_{kind}_{i}" for i in range(layers) for kind in ("key", "value")]
-        present_names = [f"present_{kind}_{i}" for i in range(layers) for kind in ("key", "value")]
+        names = step_input_names(layers)
         dynamic = {
-            "token": {0: "B"},
-            "memory": {0: "B", 1: "S"},
-            "memory_mask": {0: "B", 3: "S"},
-            "candidates": {0: "B", 1: "A"},
-            "scores": {0: "B", 1: "A"},
-            "all_scores": {0: "B"},
+            "embedded": {0: "B"},
+            "query": {0: "B"},
+            **{n: {2: "S"} for n in cross_names},
             **{n: {0: "B", 2: "T"} for n in past_names},
             **{n: {0: "B", 2: "T1"} for n in present_names},
         }
         torch.onnx.export(
             DecoderStep(model).eval(),
-            tuple(inputs[n] for n in ["token", "position", "memory", "memory_mask", "candidates", *past_names]),
-            step_path,
-            input_names=["token", "position", "memory", "memory_mask", "candidates", *past_names],
-            output_names=["scores", "all_scores", *present_names],
+            tuple(inputs[n] for n in names),
+            paths["decoder_step"],
+            input_names=names,
+            output_names=["query", *present_names],
             dynamic_axes=dynamic,
-            opset_version=17,
+            opset_version=OPSET,
             dynamo=False,
         )
-    return {"encoder": encoder_path, "decoder_step": step_path}
+    scales, rows = quantized_table(model)
+    onnx.save(token_scores_graph(scales, rows), paths["token_scores"])
+    paths["token_table"].write_bytes(scales.astype("<f4").tobytes() + rows.tobytes())
+    return paths
 
 
 def quantize(paths: dict[str, Path]) -> dict[str, Path]:
+    """int8 dynamic quantization of the encoder's and the step's MatMul weights."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    out = {}
-    for name, path in paths.items():
+    out = dict(paths)
+    for name in ("encoder", "decoder_step"):
+        path = paths[name]
         target = path.with_name(path.name.replace(".fp32", ""))
-        quantize_dynamic(path, target, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gather"])
+        # 7-bit weights (reduce_range): x86's uint8 x int8 kernels add pairs of products in
+        # saturating int16, which full-range weights overflow; onnxruntime-web's WASM kernels do
+        # not, so without it Python and the edge would disagree.
+        quantize_dynamic(path, target, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"], reduce_range=True)
         out[name] = target
     return out
 
@@ -149,7 +214,10 @@ def main(argv: list[str] | None = None) -> int:
     model = load_model(Path(args.checkpoint))
     paths = export(model, Path(args.out))
     if not args.no_int8:
+        fp32 = paths
         paths = quantize(paths)
+        for name in ("encoder", "decoder_step"):  # the folder holds what model.json names, nothing else
+            fp32[name].unlink()
     meta = {"config": model.cfg.to_dict(), "files": {k: v.name for k, v in paths.items()}}
     (Path(args.out) / "model.json").write_text(json.dumps(meta, indent=2) + "\n")
     for name, path in paths.items():

@@ -1,17 +1,18 @@
 """Writes test/fixtures/tiny-span-model: a tiny random span model exported like the real one, with
-the outputs Python's onnxruntime gives for a fixed query, so the TypeScript runtime (Node and
-workerd) can be checked against them.   python -m edgespan_ml.fixtures"""
+what Python's onnxruntime gives for a fixed query, so the TypeScript runtime (Node and workerd)
+can be checked against it.   python -m edgespan_ml.fixtures"""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import shutil
 
-import onnxruntime as ort
+import numpy as np
 import torch
 
 from . import export
 from .data import REPO_ROOT
+from .exported import ExportedSpanModel
 from .model import SpanModel, SpanModelConfig
 
 TINY = SpanModelConfig(
@@ -19,42 +20,43 @@ TINY = SpanModelConfig(
 )
 QUERY = [5, 9, 40, 7]
 CANDIDATES = [[5, 6, 7, 30, 59]]
+BOS, EOS = 3, 2
+GREEDY_STEPS = 6
 
 
 def main() -> int:
     out = REPO_ROOT / "test" / "fixtures" / "tiny-span-model"
     torch.manual_seed(0)
     model = SpanModel(TINY).eval()
-    work = Path(out / "fp32")
+    with torch.no_grad():  # token vectors at a trained model's scale, so scores are not near-ties
+        model.embed.weight.normal_(0, 1)
+    work = out / "fp32"
     files = export.quantize(export.export(model, work))
     for path in files.values():
         path.replace(out / path.name)
-    for leftover in work.iterdir():
-        leftover.unlink()
-    work.rmdir()
+    shutil.rmtree(work)
+    meta = {"config": TINY.to_dict(), "files": {k: v.name for k, v in files.items()}}
+    (out / "model.json").write_text(json.dumps(meta, indent=2) + "\n")
 
-    encoder = ort.InferenceSession(str(out / "encoder.onnx"))
-    step = ort.InferenceSession(str(out / "decoder_step.onnx"))
-    query = torch.tensor([QUERY])
-    memory = encoder.run(["memory"], {"query": query.numpy()})[0]
-    d_head = TINY.d_model // TINY.n_heads
+    exported = ExportedSpanModel(out)
+    cross = exported.encode(QUERY)
+    scores, _ = exported.step(cross, [BOS], exported.empty_cache(1), CANDIDATES)
     feeds = {
-        "token": torch.tensor([[3]]).numpy(),  # [BOS]
-        "position": torch.tensor([0]).numpy(),
-        "memory": memory,
-        "memory_mask": torch.ones(1, 1, 1, len(QUERY), dtype=torch.bool).numpy(),
-        "candidates": torch.tensor(CANDIDATES).numpy(),
+        "embedded": export.table_rows(exported.scales, exported.rows, [BOS])[:, None, :],
+        "position": np.array([0], np.int64),
+        **cross,
+        **exported.empty_cache(1),
     }
-    for i in range(TINY.n_decoder_layers):
-        for kind in ("key", "value"):
-            feeds[f"past_{kind}_{i}"] = torch.zeros(1, TINY.n_heads, 0, d_head).numpy()
-    scores = step.run(["scores"], feeds)[0]
+    query = exported.step_session.run(["query"], feeds)[0]
+    all_scores = exported.token_scores.run(None, {"query": query})[0]
     expected = {
         "config": TINY.to_dict(),
         "query": QUERY,
-        "memory": memory.reshape(-1).tolist(),
+        "cross": {name: t.reshape(-1).tolist() for name, t in cross.items()},
         "candidates": CANDIDATES,
-        "scores": scores.reshape(-1).tolist(),
+        "scores": scores[0].tolist(),
+        "all_scores": all_scores.reshape(-1).tolist(),
+        "greedy": exported.greedy(QUERY, start=BOS, end=EOS, max_steps=GREEDY_STEPS),
     }
     (out / "expected.json").write_text(json.dumps(expected) + "\n")
     print(f"wrote {out}")

@@ -45,10 +45,25 @@ class Attention(nn.Module):
         self.kv = nn.Linear(cfg.d_model, 2 * cfg.d_model)
         self.out = nn.Linear(cfg.d_model, cfg.d_model)
         self.dropout = cfg.dropout
+        self.d_head = cfg.d_model // cfg.n_heads
+        self.scale = 1 / math.sqrt(self.d_head)
 
     def heads(self, x: Tensor) -> Tensor:  # (B, T, D) -> (B, H, T, D/H)
-        b, t, d = x.shape
-        return x.view(b, t, self.n_heads, d // self.n_heads).transpose(1, 2)
+        # unflatten/flatten and a constant scale rather than shapes read off the tensor: the ONNX
+        # export then needs no Shape/Gather/Concat chains, which cost the edge's step time.
+        return x.unflatten(-1, (self.n_heads, self.d_head)).transpose(1, 2)
+
+    def keys_values(self, source: Tensor) -> tuple[Tensor, Tensor]:
+        """Keys and values of `source`, in heads: (B, H, S, D/H) each."""
+        k, v = self.kv(source).chunk(2, dim=-1)
+        return self.heads(k), self.heads(v)
+
+    def attend(self, x: Tensor, k: Tensor, v: Tensor, mask: Tensor | None = None) -> Tensor:
+        q = self.heads(self.q(x))
+        y = F.scaled_dot_product_attention(
+            q, k, v, attn_mask=mask, dropout_p=self.dropout if self.training else 0.0, scale=self.scale
+        )
+        return self.out(y.transpose(1, 2).flatten(2))
 
     def forward(
         self,
@@ -59,14 +74,11 @@ class Attention(nn.Module):
     ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
         """Attends from x to source (x itself for self-attention). `past` holds keys and values of
         earlier decoder positions; the returned pair includes the new ones."""
-        q = self.heads(self.q(x))
-        k, v = (self.heads(t) for t in self.kv(source).chunk(2, dim=-1))
+        k, v = self.keys_values(source)
         if past is not None:
             k = torch.cat([past[0], k], dim=2)
             v = torch.cat([past[1], v], dim=2)
-        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=self.dropout if self.training else 0.0)
-        b, h, t, dh = y.shape
-        return self.out(y.transpose(1, 2).reshape(b, t, h * dh)), (k, v)
+        return self.attend(x, k, v, mask), (k, v)
 
 
 class FeedForward(nn.Sequential):
@@ -100,13 +112,24 @@ class DecoderLayer(nn.Module):
         x: Tensor,
         memory: Tensor,
         self_mask: Tensor | None,
-        memory_mask: Tensor,
+        memory_mask: Tensor | None,
         past: tuple[Tensor, Tensor] | None,
     ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        return self.attend(x, self.cross_attn.keys_values(memory), self_mask, memory_mask, past)
+
+    def attend(
+        self,
+        x: Tensor,
+        cross: tuple[Tensor, Tensor],
+        self_mask: Tensor | None,
+        memory_mask: Tensor | None,
+        past: tuple[Tensor, Tensor] | None,
+    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        """The layer with the memory's keys and values given (decoding computes them once per query)."""
         h = self.ln1(x)
         y, present = self.self_attn(h, h, self_mask, past)
         x = x + y
-        x = x + self.cross_attn(self.ln2(x), memory, memory_mask)[0]
+        x = x + self.cross_attn.attend(self.ln2(x), *cross, memory_mask)
         return x + self.ff(self.ln3(x)), present
 
 
@@ -139,7 +162,12 @@ class SpanModel(nn.Module):
 
     def tokens(self, ids: Tensor, offset: int | Tensor = 0) -> Tensor:
         positions = torch.arange(ids.shape[1], device=ids.device) + offset
-        return self.drop(self.token_vectors(ids) * math.sqrt(self.cfg.d_model) + self.pos(positions))
+        return self.drop(self.embed_rows(self.embed(ids), positions))
+
+    def embed_rows(self, rows: Tensor, positions: Tensor) -> Tensor:
+        """Input vectors from rows of the token table (B, T, embed_dim). The edge gathers the rows
+        itself, so its ONNX files need not hold the table."""
+        return self.embed_proj(rows) * math.sqrt(self.cfg.d_model) + self.pos(positions)
 
     @staticmethod
     def padding_mask(ids: Tensor) -> Tensor:
@@ -147,8 +175,9 @@ class SpanModel(nn.Module):
         return (ids != PAD)[:, None, None, :]
 
     def encode(self, query: Tensor) -> Tensor:
-        x = self.tokens(query)
-        mask = self.padding_mask(query)
+        return self.encode_embedded(self.tokens(query), self.padding_mask(query))
+
+    def encode_embedded(self, x: Tensor, mask: Tensor | None) -> Tensor:
         for layer in self.encoder:
             x = layer(x, mask)
         return self.ln_enc(x)
@@ -163,6 +192,10 @@ class SpanModel(nn.Module):
             x, _ = layer(x, memory, causal, memory_mask, None)
         return self.ln_dec(x)
 
+    def cross_keys_values(self, memory: Tensor) -> list[tuple[Tensor, Tensor]]:
+        """Each decoder layer's keys and values of the memory: computed once per query, not per step."""
+        return [layer.cross_attn.keys_values(memory) for layer in self.decoder]
+
     def step(
         self,
         token: Tensor,
@@ -173,15 +206,19 @@ class SpanModel(nn.Module):
     ) -> tuple[Tensor, list[tuple[Tensor, Tensor]]]:
         """One decoder step for a batch of beams: token (B, 1) at `position`, with the keys and
         values of earlier steps. Returns the hidden state (B, D) and the extended cache."""
-        return self.step_embedded(self.tokens(token, position), memory, memory_mask, past)
+        return self.step_embedded(self.tokens(token, position), self.cross_keys_values(memory), memory_mask, past)
 
     def step_embedded(
-        self, x: Tensor, memory: Tensor, memory_mask: Tensor, past: list[tuple[Tensor, Tensor]] | None
+        self,
+        x: Tensor,
+        cross: list[tuple[Tensor, Tensor]],
+        memory_mask: Tensor | None,
+        past: list[tuple[Tensor, Tensor]] | None,
     ) -> tuple[Tensor, list[tuple[Tensor, Tensor]]]:
-        """`step` from the input vectors (B, 1, D) of the tokens (the export supplies its own)."""
+        """`step` from the input vectors (B, 1, D) and the memory's keys and values."""
         presents = []
         for i, layer in enumerate(self.decoder):
-            x, present = layer(x, memory, None, memory_mask, past[i] if past is not None else None)
+            x, present = layer.attend(x, cross[i], None, memory_mask, past[i] if past is not None else None)
             presents.append(present)
         return self.ln_dec(x)[:, -1], presents
 

@@ -9,8 +9,9 @@ import type { Product } from "./catalog/product.ts";
 import { buildDocStore } from "./docs/doc-store.ts";
 import { type BuildOptions, buildFmIndex } from "./fm/build.ts";
 import { sha256Hex } from "./storage/hash.ts";
-import { MANIFEST_FORMAT, type Manifest } from "./storage/manifest.ts";
-import { DEFAULT_CHUNK_SIZE, cutIntoChunks } from "./storage/publish.ts";
+import type { SpanModelFiles, SpanModelShape } from "./model/span-session.ts";
+import { MANIFEST_FORMAT, MODEL_ARTIFACTS, type Manifest } from "./storage/manifest.ts";
+import { type CutArtifact, DEFAULT_CHUNK_SIZE, cutIntoChunks } from "./storage/publish.ts";
 import type { Tokenizer } from "./tokenizer/tokenizer.ts";
 import { WordTokenizer } from "./tokenizer/word-tokenizer.ts";
 
@@ -23,7 +24,7 @@ export interface ArtifactOptions extends BuildOptions {
   /** Where the catalog came from, recorded in the manifest. */
   readonly source?: string;
   /** The span model's export (edgespan_ml/export.py); its vocabulary must be the tokenizer's. */
-  readonly model?: { readonly shape: NonNullable<Manifest["model"]>; readonly encoder: Uint8Array; readonly decoderStep: Uint8Array };
+  readonly model?: { readonly shape: SpanModelShape; readonly files: SpanModelFiles };
   /** A query log (query + count) for autocomplete: adds the optional `queries` artifact. */
   readonly queries?: readonly QueryCount[];
 }
@@ -85,11 +86,9 @@ export async function buildArtifacts(products: readonly Product[], options: Arti
   if (model && model.shape.vocab_size !== tokenizer.vocabSize) {
     throw new Error(`the span model has ${model.shape.vocab_size} token ids, the tokenizer ${tokenizer.vocabSize}: they must be trained together`);
   }
-  const cutModel = model && {
-    modelEncoder: await cutIntoChunks(model.encoder, chunkSize),
-    modelDecoderStep: await cutIntoChunks(model.decoderStep, chunkSize),
-  };
-  if (cutModel) Object.assign(cut, cutModel);
+  const cutModel: Partial<Record<keyof typeof MODEL_ARTIFACTS, CutArtifact>> = {};
+  if (model) for (const [name, file] of Object.entries(MODEL_ARTIFACTS)) cutModel[name as keyof typeof MODEL_ARTIFACTS] = await cutIntoChunks(model.files[file], chunkSize);
+  Object.assign(cut, cutModel);
   const chunks = new Map<string, Uint8Array>();
   for (const a of Object.values(cut)) for (const [hash, bytes] of a.chunks) chunks.set(hash, bytes);
   const fingerprint = Object.values(cut).flatMap((a) => a.ref.chunks.map((c) => c.hash)).join(",");
@@ -105,7 +104,7 @@ export async function buildArtifacts(products: readonly Product[], options: Arti
       docs: cut.docs.ref,
       tokenizer: cut.tokenizer.ref,
       ...(cutQueries && { queries: cutQueries.ref }),
-      ...(cutModel && { modelEncoder: cutModel.modelEncoder.ref, modelDecoderStep: cutModel.modelDecoderStep.ref }),
+      ...Object.fromEntries(Object.entries(cutModel).map(([name, c]) => [name, c.ref])),
     },
     ...(model && { model: model.shape }),
   };

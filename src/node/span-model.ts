@@ -1,14 +1,17 @@
-/** An exported span model in a folder (edgespan_ml/export.py: model.json, encoder and decoder-step ONNX). */
+/** An exported span model in a folder (edgespan_ml/export.py: model.json, three ONNX graphs, the token table). */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ArtifactOptions } from "../core/artifacts.ts";
 import { SpanModelSession } from "../core/model/span-session.ts";
 import { onnxRuntime } from "./onnx-runtime.ts";
 
-export type SpanModelFiles = NonNullable<ArtifactOptions["model"]>;
+export type SpanModelExport = NonNullable<ArtifactOptions["model"]>;
 
-/** The model's shape and ONNX bytes; errors name the file. */
-export async function readSpanModel(dir: string): Promise<SpanModelFiles> {
+/** model.json's `files` keys, by the field of SpanModelFiles each fills. */
+const FILES = { encoder: "encoder", decoderStep: "decoder_step", tokenScores: "token_scores", tokenTable: "token_table" } as const;
+
+/** The model's shape and file bytes; errors name the file. */
+export async function readSpanModel(dir: string): Promise<SpanModelExport> {
   const read = async (name: string): Promise<Uint8Array> => {
     try {
       return new Uint8Array(await readFile(join(dir, name)));
@@ -16,18 +19,24 @@ export async function readSpanModel(dir: string): Promise<SpanModelFiles> {
       throw new Error(`${join(dir, name)}: cannot read the span model (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
   };
-  let meta: { config: SpanModelFiles["shape"]; files: { encoder: string; decoder_step: string } };
+  let meta: { config: SpanModelExport["shape"]; files: Record<string, string> };
   try {
     meta = JSON.parse(new TextDecoder().decode(await read("model.json")));
   } catch (e) {
     throw new Error(`${join(dir, "model.json")}: ${(e as Error).message}`);
   }
-  const [encoder, decoderStep] = await Promise.all([read(meta.files.encoder), read(meta.files.decoder_step)]);
-  return { shape: meta.config, encoder, decoderStep };
+  const entries = await Promise.all(
+    Object.entries(FILES).map(async ([field, key]) => {
+      const name = meta.files?.[key];
+      if (typeof name !== "string") throw new Error(`${join(dir, "model.json")}: files.${key} is missing (an export older than this reader? re-run edgespan_ml.export)`);
+      return [field, await read(name)] as const;
+    }),
+  );
+  return { shape: meta.config, files: Object.fromEntries(entries) as unknown as SpanModelExport["files"] };
 }
 
 /** A session over the model, in onnxruntime-web's WASM backend. */
 export async function loadSpanModel(dir: string): Promise<SpanModelSession> {
-  const { shape, encoder, decoderStep } = await readSpanModel(dir);
-  return SpanModelSession.create(onnxRuntime(), { encoder, decoderStep }, shape);
+  const { shape, files } = await readSpanModel(dir);
+  return SpanModelSession.create(onnxRuntime(), files, shape);
 }

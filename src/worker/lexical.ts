@@ -6,11 +6,12 @@
  * the caller serves the fallback strategy.
  */
 import type { Engine } from "../core/engine.ts";
-import { SpanModelSession } from "../core/model/span-session.ts";
+import { type SpanModelFiles, SpanModelSession } from "../core/model/span-session.ts";
 import { LexicalRetriever } from "../core/retrieval/lexical.ts";
 import { SpanDecoder } from "../core/retrieval/span-decoder.ts";
 import { spanStarts } from "../core/retrieval/span-starts.ts";
 import { type ChunkCache, ChunkedSource } from "../core/storage/chunk-cache.ts";
+import { MODEL_ARTIFACTS } from "../core/storage/manifest.ts";
 import { WordPieceTokenizer } from "../core/tokenizer/wordpiece.ts";
 import { onnxRuntime } from "./onnx-runtime.ts";
 
@@ -32,13 +33,15 @@ export function lexicalFor(engine: Engine, cache: ChunkCache): Promise<Lexical> 
 
 async function load(engine: Engine, cache: ChunkCache): Promise<Lexical> {
   const { manifest, tokenizer, index } = engine;
-  const { modelEncoder, modelDecoderStep } = manifest.artifacts;
-  if (!manifest.model || !modelEncoder || !modelDecoderStep) return { unavailable: "index version has no span model" };
+  if (!manifest.model || !manifest.artifacts.modelEncoder) return { unavailable: "index version has no span model" };
   if (!(tokenizer instanceof WordPieceTokenizer)) return { unavailable: "index version is not built with the span model's tokenizer" };
-  const read = (ref: typeof modelEncoder, name: string) =>
-    new ChunkedSource(cache, ref, name).read([{ offset: 0, length: ref.bytes }]).then(([b]) => b!);
-  const [encoder, decoderStep] = await Promise.all([read(modelEncoder, "model encoder"), read(modelDecoderStep, "model decoder step")]);
-  const session = await SpanModelSession.create(onnxRuntime(), { encoder, decoderStep }, manifest.model);
+  const read = async (name: keyof typeof MODEL_ARTIFACTS): Promise<[string, Uint8Array]> => {
+    const ref = manifest.artifacts[name]!; // parseManifest checked that a model has all its artifacts
+    const [bytes] = await new ChunkedSource(cache, ref, name).read([{ offset: 0, length: ref.bytes }]);
+    return [MODEL_ARTIFACTS[name], bytes!];
+  };
+  const files = Object.fromEntries(await Promise.all((Object.keys(MODEL_ARTIFACTS) as (keyof typeof MODEL_ARTIFACTS)[]).map(read)));
+  const session = await SpanModelSession.create(onnxRuntime(), files as unknown as SpanModelFiles, manifest.model);
   const decoder = new SpanDecoder(session, index, spanStarts(index, tokenizer));
   return { retriever: new LexicalRetriever(engine, decoder) };
 }

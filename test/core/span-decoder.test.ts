@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildArtifacts } from "../../src/core/artifacts.ts";
 import { Engine } from "../../src/core/engine.ts";
@@ -12,6 +11,7 @@ import { ChunkCache } from "../../src/core/storage/chunk-cache.ts";
 import { publish } from "../../src/core/storage/publish.ts";
 import { WordPieceTokenizer } from "../../src/core/tokenizer/wordpiece.ts";
 import { onnxRuntime } from "../../src/node/onnx-runtime.ts";
+import { tinyModelFiles } from "../support/tiny-files-node.ts";
 import { TINY_TITLES, TINY_VOCAB } from "../support/tiny-span-model.ts";
 
 let engine: Engine;
@@ -24,8 +24,7 @@ beforeAll(async () => {
   const store = new MemoryBlobStore();
   await publish(store, built.manifest, built.chunks);
   engine = await Engine.open(new ChunkCache(store), built.manifest);
-  const file = (name: string) => new Uint8Array(readFileSync(new URL(`../fixtures/tiny-span-model/${name}`, import.meta.url)));
-  const session = await SpanModelSession.create(onnxRuntime(), { encoder: file("encoder.onnx"), decoderStep: file("decoder_step.onnx") }, expected.config);
+  const session = await SpanModelSession.create(onnxRuntime(), tinyModelFiles(), expected.config);
   decoder = new SpanDecoder(session, engine.index, spanStarts(engine.index, tokenizer), { beamSize: 4, maxSpans: 3, maxSpanTokens: 3 });
 });
 

@@ -6,7 +6,7 @@
  */
 import { buildArtifacts } from "../../src/core/artifacts.ts";
 import { Engine } from "../../src/core/engine.ts";
-import { type OrtModule, SpanModelSession } from "../../src/core/model/span-session.ts";
+import { type OrtModule, type SpanModelFiles, SpanModelSession } from "../../src/core/model/span-session.ts";
 import { LexicalRetriever } from "../../src/core/retrieval/lexical.ts";
 import { SpanDecoder } from "../../src/core/retrieval/span-decoder.ts";
 import { spanStarts } from "../../src/core/retrieval/span-starts.ts";
@@ -24,7 +24,7 @@ export interface TinyLexicalResult {
   hits: { id: string; score: number; spans: string[] }[];
 }
 
-export async function runTinyLexical(ort: OrtModule, files: { encoder: Uint8Array; decoderStep: Uint8Array }): Promise<TinyLexicalResult[]> {
+export async function runTinyLexical(ort: OrtModule, files: SpanModelFiles): Promise<TinyLexicalResult[]> {
   const tokenizer = new WordPieceTokenizer(TINY_VOCAB);
   const built = await buildArtifacts(
     TINY_TITLES.map((title, i) => ({ id: `p${i}`, title })),
@@ -46,10 +46,10 @@ export async function runTinyLexical(ort: OrtModule, files: { encoder: Uint8Arra
 }
 
 if (typeof process !== "undefined" && import.meta.url === `file://${process.argv[1]}`) {
-  const { readFileSync, writeFileSync } = await import("node:fs");
+  const { writeFileSync } = await import("node:fs");
   const { onnxRuntime } = await import("../../src/node/onnx-runtime.ts");
-  const file = (name: string) => new Uint8Array(readFileSync(new URL(`../fixtures/tiny-span-model/${name}`, import.meta.url)));
-  const result = await runTinyLexical(onnxRuntime(), { encoder: file("encoder.onnx"), decoderStep: file("decoder_step.onnx") });
+  const { tinyModelFiles } = await import("./tiny-files-node.ts");
+  const result = await runTinyLexical(onnxRuntime(), tinyModelFiles());
   writeFileSync(new URL("../fixtures/tiny-span-model/lexical.json", import.meta.url), JSON.stringify(result, null, 1) + "\n");
   console.log("wrote test/fixtures/tiny-span-model/lexical.json");
 }

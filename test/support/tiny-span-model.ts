@@ -1,12 +1,16 @@
 /**
- * Checks a SpanModelSession against what Python's onnxruntime gave (test/fixtures/tiny-span-model).
- * The int8 kernels of onnxruntime (native) and onnxruntime-web (WASM) quantize activations with
- * different rounding, so values agree to about 1% of their range, and the best candidate is the same.
+ * Checks a SpanModelSession against what Python's onnxruntime gave (test/fixtures/tiny-span-model,
+ * written by `python -m edgespan_ml.fixtures`). The int8 kernels of onnxruntime (native) and
+ * onnxruntime-web (WASM) quantize activations with different rounding, so values agree to about 1%
+ * of their range, and greedy decodes are identical.
  */
 import { expect } from "vitest";
 import expected from "../fixtures/tiny-span-model/expected.json";
-import { type OrtModule, SpanModelSession } from "../../src/core/model/span-session.ts";
+import { type OrtModule, type SpanModelFiles, SpanModelSession } from "../../src/core/model/span-session.ts";
 import { SPECIALS } from "../../src/core/tokenizer/wordpiece.ts";
+
+/** The fixture's files, as SpanModelFiles fields. */
+export const TINY_FILE_NAMES = { encoder: "encoder.onnx", decoderStep: "decoder_step.onnx", tokenScores: "token_scores.onnx", tokenTable: "token_table.bin" } as const;
 
 function expectClose(actual: ArrayLike<number>, want: readonly number[]): void {
   expect(actual.length).toBe(want.length);
@@ -16,17 +20,23 @@ function expectClose(actual: ArrayLike<number>, want: readonly number[]): void {
 }
 
 const argmax = (xs: ArrayLike<number>): number => Array.from(xs).reduce((best, v, i, a) => (v > a[best]! ? i : best), 0);
+const BOS = 3;
+const EOS = 2;
 
-export async function checkTinySpanModel(ort: OrtModule, files: { encoder: Uint8Array; decoderStep: Uint8Array }): Promise<void> {
+export async function checkTinySpanModel(ort: OrtModule, files: SpanModelFiles): Promise<void> {
   const session = await SpanModelSession.create(ort, files, expected.config);
   const encoded = await session.encode(expected.query);
-  expectClose(encoded.memory, expected.memory);
+  for (const [name, want] of Object.entries(expected.cross)) expectClose(encoded.cross[name]!.data as Float32Array, want);
 
-  const BOS = 3;
   const { scores, cache } = await session.step(encoded, [BOS], session.emptyCache(1), expected.candidates);
   expectClose(scores[0]!, expected.scores);
   expect(argmax(scores[0]!)).toBe(argmax(expected.scores));
   expect(cache.length).toBe(1);
+
+  // The same candidates read from the all-token scores graph (what long candidate lists take).
+  const viaAll = await SpanModelSession.create(ort, files, expected.config, { fullRow: 0 });
+  const all = await viaAll.step(await viaAll.encode(expected.query), [BOS], viaAll.emptyCache(1), expected.candidates);
+  expectClose(all.scores[0]!, expected.candidates[0]!.map((id) => expected.all_scores[id]!));
 
   // Five beams at once, then a second step on the grown cache with ragged candidate lists.
   const beams = await session.step(encoded, [BOS, BOS, BOS, BOS, BOS], session.emptyCache(5), Array(5).fill(expected.candidates[0]));
@@ -34,6 +44,20 @@ export async function checkTinySpanModel(ort: OrtModule, files: { encoder: Uint8
   const next = await session.step(encoded, [5, 6, 7, 30, 59], beams.cache, [[5, 6], [7], [30, 59, 5], [6], [5]]);
   expect(next.scores.map((s) => s.length)).toEqual([2, 1, 3, 1, 1]);
   expect(next.cache.length).toBe(2);
+
+  // Greedy decoding over the whole vocabulary but [BOS]: token for token what Python wrote.
+  const everything = Array.from({ length: expected.config.vocab_size }, (_, t) => t).filter((t) => t !== BOS);
+  let state = session.emptyCache(1);
+  let token = BOS;
+  const greedy: number[] = [];
+  for (let step = 0; step < expected.greedy.length + 1; step++) {
+    const out = await session.step(encoded, [token], state, [everything]);
+    state = out.cache;
+    token = everything[argmax(out.scores[0]!)]!;
+    if (token === EOS || greedy.length === expected.greedy.length) break;
+    greedy.push(token);
+  }
+  expect(greedy).toEqual(expected.greedy);
 }
 
 // A WordPiece vocabulary exactly as large as the fixture model's (60 ids), and a catalog over it.

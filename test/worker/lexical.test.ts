@@ -5,13 +5,12 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import decoderStep from "../fixtures/tiny-span-model/decoder_step.onnx";
-import encoder from "../fixtures/tiny-span-model/encoder.onnx";
 import { buildArtifacts } from "../../src/core/artifacts.ts";
 import { publish } from "../../src/core/storage/publish.ts";
 import { WordPieceTokenizer } from "../../src/core/tokenizer/wordpiece.ts";
 import { KvBlobStore } from "../../src/worker/kv-blob-store.ts";
 import { TINY_SHAPE, TINY_TITLES, TINY_VOCAB } from "../support/tiny-span-model.ts";
+import { TINY_FILES } from "./tiny-files.ts";
 
 interface Body {
   strategy: string;
@@ -27,7 +26,7 @@ beforeAll(async () => {
     {
       tokenizer: new WordPieceTokenizer(TINY_VOCAB),
       chunkSize: 4096,
-      model: { shape: TINY_SHAPE, encoder: new Uint8Array(encoder), decoderStep: new Uint8Array(decoderStep) },
+      model: { shape: TINY_SHAPE, files: TINY_FILES },
     },
   );
   await publish(new KvBlobStore(env.INDEX), built.manifest, built.chunks);

@@ -1,24 +1,39 @@
 /**
- * Runs the exported span model (edgespan_ml/export.py) through onnxruntime-web: encode a query once,
- * then decode one token per step for a batch of beams, carrying the decoder's keys and values and
- * scoring only the candidate tokens each beam may take. Runtime-agnostic: the caller passes the ORT
- * module configured for its runtime (src/worker/onnx-runtime.ts, src/node/onnx-runtime.ts).
+ * Runs the exported span model (edgespan_ml/export.py) through onnxruntime-web: encode a query once
+ * (the memory's keys and values for every decoder layer), then decode one token per step for a
+ * batch of beams, carrying the decoder's own keys and values. A step returns each beam's query
+ * vector; the scores of the few tokens the FM index allows are query · row, read off the token
+ * table here. Only long candidate lists (a span may start with almost any token) run the
+ * all-token scores graph. Runtime-agnostic: the caller passes the ORT module configured for its
+ * runtime (src/worker/onnx-runtime.ts, src/node/onnx-runtime.ts).
  */
 import type * as Ort from "onnxruntime-web/wasm";
+import { TokenTable } from "./token-table.ts";
 
 export type OrtModule = typeof Ort;
 
-/** Candidate lists longer than this are read from the step's all-token scores. */
-const FULL_ROW = 256;
+/** Candidate lists longer than this are read from the all-token scores. */
+export const FULL_ROW = 256;
 
 export interface SpanModelShape {
+  readonly vocab_size: number;
+  readonly embed_dim: number;
   readonly d_model: number;
   readonly n_heads: number;
   readonly n_decoder_layers: number;
 }
 
+/** The bytes of an export: three ONNX graphs and the token table. */
+export interface SpanModelFiles {
+  readonly encoder: Uint8Array;
+  readonly decoderStep: Uint8Array;
+  readonly tokenScores: Uint8Array;
+  readonly tokenTable: Uint8Array;
+}
+
 export interface EncodedQuery {
-  readonly memory: Float32Array;
+  /** cross_key_i / cross_value_i [1, H, S, D/H]: the memory's keys and values per decoder layer. */
+  readonly cross: Record<string, Ort.Tensor>;
   readonly length: number;
 }
 
@@ -33,33 +48,26 @@ export class SpanModelSession {
     private readonly ort: OrtModule,
     private readonly encoder: Ort.InferenceSession,
     private readonly decoderStep: Ort.InferenceSession,
+    private readonly tokenScores: Ort.InferenceSession,
+    readonly table: TokenTable,
     readonly shape: SpanModelShape,
+    private readonly fullRow: number,
   ) {}
 
-  static async create(ort: OrtModule, files: { encoder: Uint8Array; decoderStep: Uint8Array }, shape: SpanModelShape): Promise<SpanModelSession> {
-    const [encoder, decoderStep] = await Promise.all([
+  static async create(ort: OrtModule, files: SpanModelFiles, shape: SpanModelShape, options: { fullRow?: number } = {}): Promise<SpanModelSession> {
+    const table = new TokenTable(files.tokenTable, shape.vocab_size, shape.embed_dim);
+    const [encoder, decoderStep, tokenScores] = await Promise.all([
       ort.InferenceSession.create(files.encoder),
       ort.InferenceSession.create(files.decoderStep),
+      ort.InferenceSession.create(files.tokenScores),
     ]);
-    return new SpanModelSession(ort, encoder, decoderStep, shape);
+    return new SpanModelSession(ort, encoder, decoderStep, tokenScores, table, shape, options.fullRow ?? FULL_ROW);
   }
 
   async encode(query: readonly number[]): Promise<EncodedQuery> {
-    const ids = new this.ort.Tensor("int64", BigInt64Array.from(query, BigInt), [1, query.length]);
-    const { memory } = await this.encoder.run({ query: ids });
-    return { memory: memory!.data as Float32Array, length: query.length };
-  }
-
-  // Candidate lists a caller passes again and again (the span starts) are converted to int64 once.
-  private readonly int64Rows = new WeakMap<readonly number[], BigInt64Array>();
-
-  private int64(row: readonly number[]): BigInt64Array {
-    let out = this.int64Rows.get(row);
-    if (!out) {
-      out = BigInt64Array.from(row, BigInt);
-      if (row.length > 64) this.int64Rows.set(row, out);
-    }
-    return out;
+    const embedded = new this.ort.Tensor("float32", this.table.gather(query), [1, query.length, this.shape.embed_dim]);
+    const cross = await this.encoder.run({ embedded });
+    return { cross, length: query.length };
   }
 
   /** An empty cache for `beams` beams. */
@@ -88,40 +96,36 @@ export class SpanModelSession {
     return { tensors, length: cache.length };
   }
 
-  /**
-   * One decoder step: each beam's last token, the scores of its candidate tokens and the grown
-   * cache. Long candidate lists (a span may start with almost any token) are read from the step's
-   * all-token scores; short ones are scored alone (rows padded with token 0, padding ignored).
-   */
+  /** One decoder step: each beam's last token, the scores of its candidate tokens and the grown cache. */
   async step(encoded: EncodedQuery, tokens: readonly number[], cache: DecoderCache, candidates: readonly (readonly number[])[]): Promise<{ scores: Float32Array[]; cache: DecoderCache }> {
     const beams = tokens.length;
-    const { d_model, n_decoder_layers } = this.shape;
-    const fromAll = candidates.map((row) => row.length > FULL_ROW);
-    const width = Math.max(1, ...candidates.map((row, b) => (fromAll[b] ? 0 : row.length)));
-    const cand = new BigInt64Array(beams * width);
-    candidates.forEach((row, b) => {
-      if (!fromAll[b]) cand.set(this.int64(row), b * width);
-    });
-    const memory = new Float32Array(beams * encoded.memory.length);
-    for (let b = 0; b < beams; b++) memory.set(encoded.memory, b * encoded.memory.length);
-    const feeds: Record<string, Ort.Tensor> = {
-      token: new this.ort.Tensor("int64", BigInt64Array.from(tokens, BigInt), [beams, 1]),
+    const { embed_dim: dim, n_decoder_layers } = this.shape;
+    const out = await this.decoderStep.run({
+      embedded: new this.ort.Tensor("float32", this.table.gather(tokens), [beams, 1, dim]),
       position: new this.ort.Tensor("int64", BigInt64Array.from([BigInt(cache.length)]), [1]),
-      memory: new this.ort.Tensor("float32", memory, [beams, encoded.length, d_model]),
-      memory_mask: new this.ort.Tensor("bool", new Uint8Array(beams * encoded.length).fill(1), [beams, 1, 1, encoded.length]),
-      candidates: new this.ort.Tensor("int64", cand, [beams, width]),
+      ...encoded.cross,
       ...cache.tensors,
-    };
-    const out = await this.decoderStep.run(feeds);
-    const flat = out.scores!.data as Float32Array;
-    const all = out.all_scores!.data as Float32Array;
-    const vocab = out.all_scores!.dims[1]!;
-    const scores = candidates.map((row, b) => {
-      if (!fromAll[b]) return flat.slice(b * width, b * width + row.length);
-      const picked = new Float32Array(row.length);
-      for (let j = 0; j < row.length; j++) picked[j] = all[b * vocab + row[j]!]!;
-      return picked;
     });
+    const query = out.query!.data as Float32Array;
+    // (Plain loops: TypedArray.from with a map function is an order of magnitude slower in V8.)
+    const scores = candidates.map((row) => new Float32Array(row.length));
+    const long: number[] = [];
+    candidates.forEach((row, b) => {
+      if (row.length > this.fullRow) long.push(b);
+      else for (let j = 0; j < row.length; j++) scores[b]![j] = this.table.dot(query, b * dim, row[j]!);
+    });
+    if (long.length > 0) {
+      const rows = new Float32Array(long.length * dim);
+      long.forEach((b, i) => rows.set(query.subarray(b * dim, (b + 1) * dim), i * dim));
+      const { all_scores } = await this.tokenScores.run({ query: new this.ort.Tensor("float32", rows, [long.length, dim]) });
+      const all = all_scores!.data as Float32Array;
+      const vocab = this.shape.vocab_size;
+      long.forEach((b, i) => {
+        const row = candidates[b]!;
+        const out = scores[b]!;
+        for (let j = 0; j < row.length; j++) out[j] = all[i * vocab + row[j]!]!;
+      });
+    }
     const tensors: Record<string, Ort.Tensor> = {};
     for (let i = 0; i < n_decoder_layers; i++) {
       for (const kind of ["key", "value"]) tensors[`past_${kind}_${i}`] = out[`present_${kind}_${i}`]!;

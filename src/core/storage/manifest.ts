@@ -3,6 +3,7 @@
  * pin one manifest per request, and chunks are immutable and addressed by hash, so a request can
  * never mix two versions. Publishing writes chunks first and the `manifest/current` pointer last.
  */
+import type { SpanModelFiles, SpanModelShape } from "../model/span-session.ts";
 
 export const MANIFEST_FORMAT = 1;
 export const CURRENT_MANIFEST_KEY = "manifest/current";
@@ -37,15 +38,26 @@ export interface Manifest {
     readonly tokenizer: ArtifactRef;
     /** Past-query index for autocomplete (optional: versions built without a query log lack it). */
     readonly queries?: ArtifactRef;
-    /** The span model's ONNX files (optional: without them `lexical` falls back to fm-ngram). */
+    /** The span model's files (optional: without them `lexical` falls back to fm-ngram). */
     readonly modelEncoder?: ArtifactRef;
     readonly modelDecoderStep?: ArtifactRef;
+    readonly modelTokenScores?: ArtifactRef;
+    readonly modelTokenTable?: ArtifactRef;
   };
   /** Shape of the span model, when the version carries one (its vocabulary is the tokenizer's). */
-  readonly model?: { readonly d_model: number; readonly n_heads: number; readonly n_decoder_layers: number; readonly vocab_size: number };
+  readonly model?: SpanModelShape;
 }
 
-const OPTIONAL_ARTIFACTS = new Set(["queries", "modelEncoder", "modelDecoderStep"]);
+/** The artifact that carries each file of a span model export. */
+export const MODEL_ARTIFACTS = {
+  modelEncoder: "encoder",
+  modelDecoderStep: "decoderStep",
+  modelTokenScores: "tokenScores",
+  modelTokenTable: "tokenTable",
+} as const satisfies Record<string, keyof SpanModelFiles>;
+
+const MODEL_ARTIFACT_NAMES = Object.keys(MODEL_ARTIFACTS) as (keyof typeof MODEL_ARTIFACTS)[];
+const OPTIONAL_ARTIFACTS = new Set<string>(["queries", ...MODEL_ARTIFACT_NAMES]);
 
 export function parseManifest(bytes: Uint8Array | string, where = "manifest"): Manifest {
   let value: unknown;
@@ -58,7 +70,7 @@ export function parseManifest(bytes: Uint8Array | string, where = "manifest"): M
   if (typeof m !== "object" || m === null) throw new Error(`${where}: not an object`);
   if (m.format !== MANIFEST_FORMAT) throw new Error(`${where}: format ${String(m.format)}, this build reads ${MANIFEST_FORMAT}`);
   if (typeof m.version !== "string" || m.version === "") throw new Error(`${where}: missing version`);
-  for (const name of ["index", "docs", "tokenizer", "queries", "modelEncoder", "modelDecoderStep"] as const) {
+  for (const name of ["index", "docs", "tokenizer", "queries", ...MODEL_ARTIFACT_NAMES] as const) {
     const a = m.artifacts?.[name];
     if (OPTIONAL_ARTIFACTS.has(name) && a === undefined) continue;
     if (!a || !Array.isArray(a.chunks) || typeof a.bytes !== "number" || typeof a.chunkSize !== "number") {
@@ -67,9 +79,10 @@ export function parseManifest(bytes: Uint8Array | string, where = "manifest"): M
     const total = a.chunks.reduce((sum, c) => sum + c.size, 0);
     if (total !== a.bytes) throw new Error(`${where}: artifact "${name}" chunks add up to ${total}, expected ${a.bytes}`);
   }
-  if ((m.model === undefined) !== (m.artifacts.modelEncoder === undefined) || (m.model === undefined) !== (m.artifacts.modelDecoderStep === undefined)) {
-    throw new Error(`${where}: a span model needs its shape and both ONNX artifacts`);
+  if (MODEL_ARTIFACT_NAMES.some((name) => (m.model === undefined) !== (m.artifacts[name] === undefined))) {
+    throw new Error(`${where}: a span model needs its shape and all of ${MODEL_ARTIFACT_NAMES.join(", ")}`);
   }
+  if (m.model && typeof m.model.embed_dim !== "number") throw new Error(`${where}: the span model's shape lacks embed_dim`);
   return m;
 }
 
