@@ -60,6 +60,14 @@ describe("strategy hybrid", () => {
     for (const phase of ["cache", "origin", "fuse", "index", "total"]) expect(timing).toContain(`${phase};dur=`);
   });
 
+  it("says what is wrong with the origin's settings", async () => {
+    const noSecret = await search("q=door%20knob&strategy=hybrid", { ORIGIN_URL: "http://127.0.0.1:9", ORIGIN_SECRET: undefined });
+    expect(noSecret.body).toMatchObject({ degraded: true, degradedReason: "origin not configured: ORIGIN_SECRET is not set" });
+    const badMode = await search("q=door%20knob&strategy=hybrid", { ...CLOSED_ORIGIN, ORIGIN_MODE: "telepathy" });
+    expect(badMode.res.status).toBe(200);
+    expect(badMode.body.degradedReason).toMatch(/^origin not configured: ORIGIN_MODE must be one of dense, .*semantic-adaptive/u);
+  });
+
   it("a degraded answer is not cached: the same query misses again", async () => {
     await search("q=brass%20hinge&strategy=hybrid", CLOSED_ORIGIN);
     const { body } = await search("q=brass%20hinge&strategy=hybrid", CLOSED_ORIGIN);
