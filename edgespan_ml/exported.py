@@ -24,8 +24,11 @@ class ExportedSpanModel:
         raw = (folder / files["token_table"]).read_bytes()
         self.scales = np.frombuffer(raw, dtype="<f4", count=vocab)
         self.rows = np.frombuffer(raw, dtype=np.int8, offset=4 * vocab).reshape(vocab, dim)
-        session = {name: ort.InferenceSession(str(folder / files[name]), options) for name in files if name != "token_table"}
-        self.encoder, self.step_session, self.token_scores = session["encoder"], session["decoder_step"], session["token_scores"]
+        def session(name: str) -> ort.InferenceSession:
+            return ort.InferenceSession(str(folder / files[name]), options)
+
+        self.encoder, self.step_session = session("encoder"), session("decoder_step")
+        self.token_scores = session("token_scores")
         self.layers = self.cfg["n_decoder_layers"]
 
     def encode(self, query: list[int]) -> dict[str, np.ndarray]:
