@@ -33,6 +33,8 @@ export class SystemUnavailableError extends Error {
 export const LOCAL_SYSTEMS = ["bm25", "bm25-fuzzy", "fm-ngram", "lexical"] as const;
 /** Served by the semantic origin (`hybrid` fuses one of them with lexical in process). */
 export const ORIGIN_SYSTEMS = [...SEMANTIC_MODES, "hybrid"] as const;
+/** `hybrid` (with the Worker's default mode, semantic-adaptive) or `hybrid+MODE`, e.g. hybrid+dense-ft. */
+const HYBRID_RE = /^hybrid(?:\+([a-z-]+))?$/u;
 
 /** `bm25`, `bm25-fuzzy`, `fm-ngram`, `endpoint`, or `NAME@endpoint` (NAME served by the Worker). */
 export async function createSystem(name: string, ctx: SystemContext): Promise<Retriever> {
@@ -41,7 +43,7 @@ export async function createSystem(name: string, ctx: SystemContext): Promise<Re
     const remote = name === "endpoint" ? undefined : name.slice(0, -"@endpoint".length);
     return endpointRetriever(name, ctx.endpoint, remote);
   }
-  if ((ORIGIN_SYSTEMS as readonly string[]).includes(name)) return originSystem(name, ctx);
+  if ((SEMANTIC_MODES as readonly string[]).includes(name) || HYBRID_RE.test(name)) return originSystem(name, ctx);
   switch (name) {
     case "bm25":
       return bm25Retriever("bm25", bm25Index(ctx.products), BM25_SEARCH);
@@ -57,7 +59,7 @@ export async function createSystem(name: string, ctx: SystemContext): Promise<Re
       return (await openLexical(ctx.products, dir)).retriever;
     }
     default:
-      throw new SystemUnavailableError(`unknown system ${JSON.stringify(name)}; known: ${[...LOCAL_SYSTEMS, ...ORIGIN_SYSTEMS, "endpoint", "NAME@endpoint"].join(", ")}`);
+      throw new SystemUnavailableError(`unknown system ${JSON.stringify(name)}; known: ${[...LOCAL_SYSTEMS, ...ORIGIN_SYSTEMS, "hybrid+MODE", "endpoint", "NAME@endpoint"].join(", ")}`);
   }
 }
 
@@ -65,7 +67,9 @@ export async function createSystem(name: string, ctx: SystemContext): Promise<Re
 
 async function originSystem(name: string, ctx: SystemContext): Promise<Retriever> {
   if (!ctx.origin) throw new SystemUnavailableError(`system ${name} needs the semantic origin (--origin URL, or the harness starts one)`);
-  const mode = (name === "hybrid" ? DEFAULT_MODE : name) as SemanticMode;
+  const hybrid = HYBRID_RE.exec(name);
+  const mode = (hybrid ? (hybrid[1] ?? DEFAULT_MODE) : name) as SemanticMode;
+  if (!SEMANTIC_MODES.includes(mode)) throw new SystemUnavailableError(`system ${name}: unknown mode ${mode}; modes: ${SEMANTIC_MODES.join(", ")}`);
   let origin;
   try {
     origin = await ctx.origin.client();
@@ -84,7 +88,7 @@ async function originSystem(name: string, ctx: SystemContext): Promise<Retriever
       return { hits: answer.hits, timings: { origin: answer.ms } };
     },
   };
-  if (name !== "hybrid") return semantic;
+  if (!hybrid) return semantic;
   const lexical = await lexicalHalf(ctx);
   return {
     name,

@@ -23,6 +23,11 @@ describe("origin systems in the harness", () => {
     await expect(failure).rejects.toThrow(/edgespan_ml\.semantic\.build --catalog homedepot/u);
   });
 
+  it("names the modes when hybrid+MODE has an unknown one", async () => {
+    const failure = createSystem("hybrid+telepathy", { products, origin: new OriginSession({ artifacts: join(REPO_ROOT, "no-such-artifacts") }) });
+    await expect(failure).rejects.toThrow(/unknown mode telepathy; modes: dense, dense-ft/u);
+  });
+
   it("asks for ORIGIN_SECRET with --origin", async () => {
     const saved = process.env["ORIGIN_SECRET"];
     delete process.env["ORIGIN_SECRET"];
