@@ -98,6 +98,7 @@ def plot(report: dict, path: Path) -> None:
     for ax, name in zip(axes[0], variants, strict=True):
         for layer in report["variants"][name]["per_layer"]:
             counts = np.asarray(layer["sorted_counts"], dtype=np.float64)
+            counts = counts[counts > 0]  # pruned or unused codes: nothing to draw on a log scale
             if counts.sum() > 0:
                 ax.plot(np.arange(1, len(counts) + 1), counts / counts.sum(), label=f"layer {layer['layer']}")
         ax.set(title=name, xlabel="code rank", xscale="log", yscale="log")
