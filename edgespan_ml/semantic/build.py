@@ -26,10 +26,11 @@ import torch
 from .. import data
 from .catalogs import CATALOGS, Catalog, load_catalog
 from .dual_tower import TowerConfig, train_tower
-from .embed import embed_texts, pick_device, use_all_cores
+from .embed import embed_pair, pick_device, shared_bottom, use_all_cores
 from .minilm import load_tokenizer, load_tower
 from .recall import dev_recall
 from .searcher import SemanticSearcher
+from .sid_train import SID_STAGES
 
 # Fine-tuning per catalog: Home Depot has judged training pairs; the sample only title pseudo-queries.
 TOWER = {
@@ -58,15 +59,23 @@ def stage_products(b: Build) -> dict:
     return {"products": len(b.catalog.ids)}
 
 
-def embed_items(b: Build, tower_file: str | None, out_file: str) -> dict:
-    model = load_tower(b.path(tower_file) if tower_file else None).to(b.device)
+def stage_embed(b: Build) -> dict:
+    """Titles through both towers in one pass: the fine-tuned one shares the base's frozen bottom."""
+    base = load_tower(None).to(b.device)
+    tuned = load_tower(b.path("dense-ft.pt")).to(b.device)
     started = time.time()
-    vectors = embed_texts(model, load_tokenizer(), b.catalog.titles, b.device, progress=out_file)
+    vectors = embed_pair(base, tuned, load_tokenizer(), b.catalog.titles, b.device, progress="embed titles")
     seconds = time.time() - started
-    tmp = b.path(out_file + ".tmp.npy")
-    np.save(tmp, vectors)
-    tmp.replace(b.path(out_file))
-    return {"seconds": round(seconds, 1), "titles_per_second": round(len(vectors) / max(seconds, 1e-9), 1)}
+    # dense-ft first: items.dense.npy, written last, marks the stage done.
+    for name, items in (("items.dense-ft.npy", vectors[1]), ("items.dense.npy", vectors[0])):
+        tmp = b.path(name + ".tmp.npy")
+        np.save(tmp, items)
+        tmp.replace(b.path(name))
+    return {
+        "seconds": round(seconds, 1),
+        "titles_per_second": round(len(b.catalog.titles) / max(seconds, 1e-9), 1),
+        "shared_layers": shared_bottom(base, tuned),
+    }
 
 
 def stage_tower(b: Build) -> dict:
@@ -86,11 +95,10 @@ def stage_dense_eval(b: Build) -> dict:
 Stage = tuple[str, str | None, Callable[[Build], dict]]
 STAGES: list[Stage] = [
     ("products", "products.json", stage_products),
-    # The fine-tuned side first: the semantic IDs are built from items.dense-ft.npy.
     ("dual-tower", "dense-ft.pt", stage_tower),
-    ("embed-dense-ft", "items.dense-ft.npy", lambda b: embed_items(b, "dense-ft.pt", "items.dense-ft.npy")),
-    ("embed-dense", "items.dense.npy", lambda b: embed_items(b, None, "items.dense.npy")),
+    ("embed", "items.dense.npy", stage_embed),  # items.dense.npy and items.dense-ft.npy
     ("dense-eval", None, stage_dense_eval),
+    *SID_STAGES,  # residual IDs, their models, the hourglass diagnosis, semantic modes' dev metrics
 ]
 
 

@@ -44,6 +44,18 @@ def use_all_cores() -> None:
     torch.set_num_threads(os.cpu_count() or 1)
 
 
+def batches(tok: Tokenizer, texts: list[str], device: str, batch_size: int, progress: str | None):
+    """(rows, ids, mask) batches of texts sorted by token count; rows index into texts."""
+    lengths = [sum(e.attention_mask) for e in tok.encode_batch(texts)]
+    order = sorted(range(len(texts)), key=lengths.__getitem__)
+    for start in tqdm(range(0, len(order), batch_size), desc=progress, disable=progress is None, unit="batch"):
+        rows = order[start : start + batch_size]
+        enc = tok.encode_batch([texts[i] for i in rows])
+        ids = torch.tensor([e.ids for e in enc], device=device)
+        mask = torch.tensor([e.attention_mask for e in enc], device=device)
+        yield rows, ids, mask
+
+
 @torch.inference_mode()
 def embed_texts(
     model: MiniLM,
@@ -55,19 +67,46 @@ def embed_texts(
 ) -> np.ndarray:
     """float32 [len(texts), 384], L2-normalized, in the order of `texts`."""
     out = np.zeros((len(texts), model.cfg.d_model), dtype=np.float32)
-    if not texts:
-        return out
-    lengths = [sum(e.attention_mask) for e in tok.encode_batch(texts)]
-    order = sorted(range(len(texts)), key=lengths.__getitem__)
-    starts = range(0, len(order), batch_size)
     with autocast_for(device):
-        for start in tqdm(starts, desc=progress, disable=progress is None, unit="batch"):
-            rows = order[start : start + batch_size]
-            enc = tok.encode_batch([texts[i] for i in rows])
-            ids = torch.tensor([e.ids for e in enc], device=device)
-            mask = torch.tensor([e.attention_mask for e in enc], device=device)
+        for rows, ids, mask in batches(tok, texts, device, batch_size, progress) if texts else ():
             out[rows] = model(ids, mask).float().cpu().numpy()
     return out
+
+
+def shared_bottom(base: MiniLM, tuned: MiniLM) -> int:
+    """How many of the first layers (with the embeddings) the two towers have identical."""
+    same = 0
+    for n in range(len(base.layers) + 1):
+        pairs = zip(base.bottom_parameters(n), tuned.bottom_parameters(n), strict=True)
+        if not all(torch.equal(a, b.to(a.device)) for a, b in pairs):
+            break
+        same = n
+    return same
+
+
+@torch.inference_mode()
+def embed_pair(
+    base: MiniLM,
+    tuned: MiniLM,
+    tok: Tokenizer,
+    texts: list[str],
+    device: str = "cpu",
+    batch_size: int = 128,
+    progress: str | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Both towers' embeddings of texts; the layers they share (a tower fine-tuned above a frozen
+    bottom) run once. A tower fine-tuned all the way down costs two full passes, as it should."""
+    shared = shared_bottom(base, tuned)
+    n = len(base.layers)
+    out_base = np.zeros((len(texts), base.cfg.d_model), dtype=np.float32)
+    out_tuned = np.zeros_like(out_base)
+    with autocast_for(device):
+        for rows, ids, mask in batches(tok, texts, device, batch_size, progress) if texts else ():
+            x = base.run(base.embed(ids), mask, 0, shared) if shared else None
+            for model, out in ((base, out_base), (tuned, out_tuned)):
+                h = x if x is not None else model.embed(ids)
+                out[rows] = model.pool(model.run(h, mask, shared, n), mask).float().cpu().numpy()
+    return out_base, out_tuned
 
 
 class QueryEncoder:

@@ -104,15 +104,31 @@ class MiniLM(nn.Module):
 
     def forward(self, ids: Tensor, attention_mask: Tensor) -> Tensor:
         """(B, T) token ids and 0/1 mask -> (B, d_model) unit vectors."""
+        return self.pool(self.run(self.embed(ids), attention_mask, 0, len(self.layers)), attention_mask)
+
+    def embed(self, ids: Tensor) -> Tensor:
         t = ids.shape[1]
         x = self.tok_emb(ids) + self.pos_emb.weight[:t] + self.type_emb.weight[0]
-        x = self.drop(self.emb_norm(x))
+        return self.drop(self.emb_norm(x))
+
+    def run(self, x: Tensor, attention_mask: Tensor, first: int, stop: int) -> Tensor:
+        """Layers first..stop-1: split so that a tower fine-tuned above a frozen bottom can share
+        the bottom's activations with the base model (embed.embed_pair)."""
         keep = attention_mask.bool()[:, None, None, :]  # (B, 1, 1, T): padding is never attended to
-        for layer in self.layers:
+        for layer in self.layers[first:stop]:
             x = layer(x, keep)
+        return x
+
+    @staticmethod
+    def pool(x: Tensor, attention_mask: Tensor) -> Tensor:
         weights = attention_mask.unsqueeze(-1).to(x.dtype)
         pooled = (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
         return F.normalize(pooled.float(), dim=-1)
+
+    def bottom_parameters(self, n_layers: int) -> list[nn.Parameter]:
+        """The embeddings and the first n_layers layers: what fine-tuning may freeze."""
+        parts = [self.tok_emb, self.pos_emb, self.type_emb, self.emb_norm, *self.layers[:n_layers]]
+        return [p for part in parts for p in part.parameters()]
 
 
 def hf_state_dict(tensors: dict[str, Tensor], cfg: MiniLMConfig) -> dict[str, Tensor]:

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from .embed import QueryEncoder, pick_device
+from .sid_search import SemanticIdRanker
 
 MODES = ("dense", "dense-ft", "semantic", "semantic-drop-layer", "semantic-adaptive")
 MAX_K = 100
@@ -76,6 +77,9 @@ class DenseRanker:
 LOADERS: dict[str, Callable[[SemanticSearcher], Ranker]] = {
     "dense": lambda s: DenseRanker(s, "items.dense.npy", None),
     "dense-ft": lambda s: DenseRanker(s, "items.dense-ft.npy", "dense-ft.pt"),
+    "semantic": lambda s: SemanticIdRanker(s, "raw"),
+    "semantic-drop-layer": lambda s: SemanticIdRanker(s, "drop-layer"),
+    "semantic-adaptive": lambda s: SemanticIdRanker(s, "adaptive"),
 }
 
 

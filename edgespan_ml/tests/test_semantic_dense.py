@@ -11,6 +11,8 @@ import pytest
 from edgespan_ml.data import JudgedQuery
 from edgespan_ml.semantic import build, dual_tower
 from edgespan_ml.semantic.catalogs import SMOKE_PRODUCTS, Catalog, load_catalog, read_tsv
+from edgespan_ml.semantic.embed import embed_texts, shared_bottom
+from edgespan_ml.semantic.minilm import load_tokenizer, load_tower
 from edgespan_ml.semantic.recall import dev_recall, recall_at
 from edgespan_ml.semantic.searcher import MODES, NotBuilt, SemanticSearcher
 
@@ -39,6 +41,16 @@ def test_smoke_build_writes_every_dense_artifact(built: Path):
     assert not (built / "dense-ft.ckpt").exists()
 
 
+def test_shared_bottom_pass_equals_two_separate_passes(built: Path):
+    base, tuned = load_tower(None), load_tower(built / "dense-ft.pt")
+    frozen = 6 - build.SMOKE_TOWER.trainable_layers
+    assert shared_bottom(base, tuned) == frozen  # fine-tuning left the embeddings and lower layers alone
+    titles = json.loads((built / "products.json").read_text(encoding="utf-8"))["titles"]
+    tok = load_tokenizer()
+    np.testing.assert_allclose(np.load(built / "items.dense.npy"), embed_texts(base, tok, titles), atol=1e-5)
+    np.testing.assert_allclose(np.load(built / "items.dense-ft.npy"), embed_texts(tuned, tok, titles), atol=1e-5)
+
+
 def test_rerun_skips_finished_stages(built: Path, capsys):
     before = {p.name: p.stat().st_mtime_ns for p in built.iterdir()}
     assert build.main(["--catalog", "sample", "--smoke", "--out", str(built), "--device", "cpu"]) == 0
@@ -51,7 +63,7 @@ def test_rerun_skips_finished_stages(built: Path, capsys):
 
 def test_dense_modes_find_a_product_by_its_own_title(built: Path):
     searcher = SemanticSearcher.load(built, device="cpu")
-    assert searcher.ready and searcher.modes == ["dense", "dense-ft"]
+    assert searcher.ready and searcher.modes == list(MODES)  # the smoke build has the semantic modes too
     for mode in ("dense", "dense-ft"):
         hits = searcher.search_batch([searcher.titles[5], searcher.titles[40]], k=3, mode=mode)
         assert [h[0].id for h in hits] == [searcher.ids[5], searcher.ids[40]]
