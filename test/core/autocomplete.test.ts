@@ -13,6 +13,7 @@ import { MemoryBlobStore } from "../../src/core/storage/blob-store.ts";
 import { ChunkCache } from "../../src/core/storage/chunk-cache.ts";
 import { parseManifest } from "../../src/core/storage/manifest.ts";
 import { publish, readManifest } from "../../src/core/storage/publish.ts";
+import { SPECIALS, WordPieceTokenizer } from "../../src/core/tokenizer/wordpiece.ts";
 import { WordTokenizer, words } from "../../src/core/tokenizer/word-tokenizer.ts";
 import { loadCatalogFile } from "../../src/node/catalog-file.ts";
 
@@ -264,5 +265,33 @@ describe("queries artifact", () => {
     const e = await Engine.open(new ChunkCache(store, 1 << 24), manifest);
     expect(store.roundTrips - before).toBe(1);
     expect(e.queries?.complete("door", 5).matches).toEqual([{ text: "door knob", count: 3 }]);
+  });
+});
+
+describe("title phrases over a WordPiece index (words of several pieces)", () => {
+  const vocab = [...SPECIALS, "black", "cord", "##less", "drill", "kit", "reel", "white", "20v", "c", "##o", "##r", "##d"];
+  const tokenizer = new WordPieceTokenizer(vocab);
+  let wp: Engine;
+  beforeAll(async () => {
+    const titles = ["Black Cordless Drill", "Black Cordless Drill Kit", "White Cordless Drill", "Cord Reel", "Black Cord Reel"];
+    const built = await buildArtifacts(titles.map((title, i) => ({ id: `w${i}`, title })), { tokenizer, chunkSize: 1024 });
+    wp = (await open(built)).engine;
+  });
+  const texts = async (q: string) => (await titlePhrases(wp.index, tokenizer, parsePrefix(q), 5)).phrases.map((p) => p.text);
+
+  it("completes a word typed past its first piece (cordl → cord + ##less)", async () => {
+    expect(tokenizer.encode("cordless")).toEqual([tokenizer.encode("cord")[0], tokenizer.encode("cordless")[1]]);
+    expect(await texts("cordl")).toEqual(["cordless"]);
+  });
+
+  it("alone, a word is completed to its end and no further; after context, phrases grow", async () => {
+    // "cord" alone: "cordless" (3 titles) and "cord" (2) are separate words; neither grows into "drill"
+    expect(await texts("cor")).toEqual(["cordless", "cord"]);
+    expect(await texts("black cor")).toEqual(["black cordless drill", "black cord reel"]);
+  });
+
+  it("uses context words of several pieces", async () => {
+    expect(await texts("cordless d")).toEqual(["cordless drill"]);
+    expect(await texts("cordless x")).toEqual([]);
   });
 });

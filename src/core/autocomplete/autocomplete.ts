@@ -22,7 +22,7 @@ import type { Tokenizer } from "../tokenizer/tokenizer.ts";
 import { words } from "../tokenizer/word-tokenizer.ts";
 import { parsePrefix } from "./prefix.ts";
 import type { QueryIndex } from "./query-index.ts";
-import { DEFAULT_TITLE_OPTIONS, type TitleOptions, hasPrefixVocabulary, titlePhrases } from "./title-phrases.ts";
+import { DEFAULT_TITLE_OPTIONS, type TitleOptions, hasWordVocabulary, titlePhrases } from "./title-phrases.ts";
 
 export const MAX_AUTOCOMPLETE_CHARS = 256;
 export const MAX_SUGGESTIONS = 20;
@@ -84,7 +84,7 @@ export async function autocomplete(
   lap("queries");
 
   const { index, tokenizer } = sources;
-  const titles = hasPrefixVocabulary(tokenizer) ? await titlePhrases(index, tokenizer, prefix, k, titleOptions) : undefined;
+  const titles = hasWordVocabulary(tokenizer) ? await titlePhrases(index, tokenizer, prefix, k, titleOptions) : undefined;
   lap("titles");
 
   for (const p of titles?.phrases ?? []) {

@@ -104,6 +104,15 @@ export class WordTokenizer implements Tokenizer {
    * once per tokenizer (lazily), so a lookup is two binary searches plus the matching range;
    * ranges larger than `limit` (short prefixes) are memoized, so their sort is paid once.
    */
+  /** Every word is one token: the words a partly typed one may be are those with it as prefix. */
+  wordStarts(partial: string, limit: number): number[] {
+    return partial === "" ? [] : this.idsWithPrefix(partial, limit);
+  }
+
+  isContinuation(): boolean {
+    return false;
+  }
+
   idsWithPrefix(prefix: string, limit: number): number[] {
     const n = this.vocabulary.length;
     if (!(limit >= 1)) return [];

@@ -52,6 +52,40 @@ export class WordPieceTokenizer implements Tokenizer {
     return this.vocab[id]?.startsWith("##") ?? false;
   }
 
+  /** Word-initial pieces, sorted by text (built on the first prefix lookup). */
+  private starts?: { text: string; id: number }[];
+
+  /**
+   * Word-initial pieces a word typed so far as `partial` may begin with: those that start with it
+   * ("cord" → "cordless"), then those it starts with, longest first ("cordl" → "cord", which
+   * "##less" may continue). At most `limit`, lowest ids first within the first group.
+   */
+  wordStarts(partial: string, limit: number): number[] {
+    if (!(limit >= 1) || partial === "") return [];
+    if (!this.starts) {
+      this.starts = [];
+      for (let id = SPECIALS.length; id < this.vocab.length; id++) if (!this.isContinuation(id)) this.starts.push({ text: this.vocab[id]!, id });
+      this.starts.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+    }
+    const starts = this.starts;
+    let lo = 0;
+    for (let hi = starts.length; lo < hi; ) {
+      const mid = (lo + hi) >>> 1;
+      if (starts[mid]!.text < partial) lo = mid + 1;
+      else hi = mid;
+    }
+    const longer: number[] = [];
+    for (let i = lo; i < starts.length && starts[i]!.text.startsWith(partial); i++) longer.push(starts[i]!.id);
+    longer.sort((a, b) => a - b);
+    const chars = Array.from(partial);
+    const shorter: number[] = [];
+    for (let n = Math.min(chars.length - 1, this.maxPieceChars); n >= 1; n--) {
+      const id = this.ids.get(chars.slice(0, n).join(""));
+      if (id !== undefined && id >= SPECIALS.length) shorter.push(id);
+    }
+    return [...longer, ...shorter].slice(0, limit);
+  }
+
   /** Ids of one normalized word, with each piece's [start, end) in code points. */
   private word(word: string): { id: number; from: number; to: number }[] {
     const chars = Array.from(word); // code points, as Python iterates them
