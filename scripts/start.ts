@@ -4,7 +4,7 @@
  * `wrangler dev`, and prints both URLs. The origin stops when the Worker does.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, openSync } from "node:fs";
+import { existsSync, mkdirSync, openSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { main as kvSeed } from "../kv-seed/cli.ts";
 
@@ -14,6 +14,7 @@ const { values } = parseArgs({
     // autocomplete's past queries; the sample catalog comes with a made-up log
     queries: { type: "string" },
     port: { type: "string", default: "8787" },
+    "no-model": { type: "boolean", default: false },
   },
 });
 
@@ -48,7 +49,10 @@ const stopOrigin = (): void => {
 // however this process ends (kv-seed's local KV installs signal handlers that exit before ours run)
 process.on("exit", stopOrigin);
 
-if ((await kvSeed(["local", "--catalog", values.catalog!, "--skip-invalid", ...(queries ? ["--queries", queries] : [])])) !== 0) {
+// The committed span model (wasm/model) makes `lexical`, the default strategy, the generative path;
+// the index is then built with its WordPiece vocabulary. --no-model builds a word index instead.
+const model = !values["no-model"] && existsSync("wasm/model/model.json") ? ["--tokenizer", "wasm/tokenizer.txt", "--model", "wasm/model"] : [];
+if ((await kvSeed(["local", "--catalog", values.catalog!, "--skip-invalid", ...(queries ? ["--queries", queries] : []), ...model])) !== 0) {
   stopOrigin();
   process.exit(1);
 }
