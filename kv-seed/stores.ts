@@ -18,14 +18,18 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
+/** wrangler's local platform (Miniflare) with the bindings of a config, persisted where given. */
+async function platformProxy(configPath: string, persistPath: string) {
+  // wrangler logs at info level to stdout ("Using secrets defined in .dev.vars"), which is where
+  // these CLIs print their own output (JSON included): keep it to warnings unless asked otherwise.
+  process.env["WRANGLER_LOG"] ??= "warn";
+  const { getPlatformProxy } = await import("wrangler");
+  return getPlatformProxy<Record<string, KVNamespace>>({ configPath, persist: { path: persistPath }, remoteBindings: false });
+}
+
 /** Local KV of `wrangler dev` (persisted under .wrangler/state/v3 by default). */
 export async function openLocalKv(options: { configPath: string; persistPath: string; binding: string }): Promise<OpenedStore> {
-  const { getPlatformProxy } = await import("wrangler");
-  const proxy = await getPlatformProxy<Record<string, KVNamespace>>({
-    configPath: options.configPath,
-    persist: { path: options.persistPath },
-    remoteBindings: false,
-  });
+  const proxy = await platformProxy(options.configPath, options.persistPath);
   const kv = proxy.env[options.binding];
   if (!kv) {
     await proxy.dispose();
@@ -99,12 +103,7 @@ export class WranglerRemoteStore implements BlobStore {
  * writing an experiment document), through the same platform proxy as openLocalKv.
  */
 export async function openLocalNamespaces(options: { configPath: string; persistPath: string; bindings: readonly string[] }): Promise<{ namespaces: Record<string, KVNamespace>; close(): Promise<void> }> {
-  const { getPlatformProxy } = await import("wrangler");
-  const proxy = await getPlatformProxy<Record<string, KVNamespace>>({
-    configPath: options.configPath,
-    persist: { path: options.persistPath },
-    remoteBindings: false,
-  });
+  const proxy = await platformProxy(options.configPath, options.persistPath);
   const namespaces: Record<string, KVNamespace> = {};
   for (const binding of options.bindings) {
     const kv = proxy.env[binding];
