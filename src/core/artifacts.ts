@@ -9,7 +9,7 @@ import type { Product } from "./catalog/product.ts";
 import { buildDocStore } from "./docs/doc-store.ts";
 import { type BuildOptions, buildFmIndex } from "./fm/build.ts";
 import { sha256Hex } from "./storage/hash.ts";
-import type { SpanModelFiles, SpanModelShape } from "./model/span-session.ts";
+import type { SpanModelExport } from "./model/span-session.ts";
 import { MANIFEST_FORMAT, MODEL_ARTIFACTS, type Manifest } from "./storage/manifest.ts";
 import { type CutArtifact, DEFAULT_CHUNK_SIZE, cutIntoChunks } from "./storage/publish.ts";
 import type { Tokenizer } from "./tokenizer/tokenizer.ts";
@@ -24,7 +24,7 @@ export interface ArtifactOptions extends BuildOptions {
   /** Where the catalog came from, recorded in the manifest. */
   readonly source?: string;
   /** The span model's export (edgespan_ml/export.py); its vocabulary must be the tokenizer's. */
-  readonly model?: { readonly shape: SpanModelShape; readonly files: SpanModelFiles };
+  readonly model?: SpanModelExport;
   /** A query log (query + count) for autocomplete: adds the optional `queries` artifact. */
   readonly queries?: readonly QueryCount[];
 }

@@ -1,11 +1,8 @@
 /** An exported span model in a folder (edgespan_ml/export.py: model.json, three ONNX graphs, the token table). */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { ArtifactOptions } from "../core/artifacts.ts";
-import { SpanModelSession } from "../core/model/span-session.ts";
+import { type SpanModelExport, SpanModelSession } from "../core/model/span-session.ts";
 import { onnxRuntime } from "./onnx-runtime.ts";
-
-export type SpanModelExport = NonNullable<ArtifactOptions["model"]>;
 
 /** model.json's `files` keys, by the field of SpanModelFiles each fills. */
 const FILES = { encoder: "encoder", decoderStep: "decoder_step", tokenScores: "token_scores", tokenTable: "token_table" } as const;

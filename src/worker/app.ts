@@ -4,14 +4,21 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { timing } from "hono/timing";
+import type { SpanModelExport } from "../core/model/span-session.ts";
 import { IndexUnavailable } from "./engine-provider.ts";
 import type { Env } from "./isolate.ts";
+import type { ModelVariables } from "./lexical.ts";
 import { autocomplete } from "./routes/autocomplete.ts";
 import { demo } from "./routes/demo.ts";
 import { health } from "./routes/health.ts";
 import { search } from "./routes/search.ts";
 
 export type { Env } from "./isolate.ts";
+
+export interface AppOptions {
+  /** A span model bundled with the Worker, for index versions that carry none (src/worker/index-bundled.ts). */
+  readonly bundledModel?: SpanModelExport;
+}
 
 interface ApiErrorBody {
   error: { code: string; message: string; field?: string };
@@ -21,8 +28,8 @@ const apiError = (code: string, message: string, field?: string): ApiErrorBody =
   error: { code, message, ...(field !== undefined && { field }) },
 });
 
-export function createApp(): OpenAPIHono<{ Bindings: Env }> {
-  const app = new OpenAPIHono<{ Bindings: Env }>({
+export function createApp(options: AppOptions = {}): OpenAPIHono<{ Bindings: Env; Variables: ModelVariables }> {
+  const app = new OpenAPIHono<{ Bindings: Env; Variables: ModelVariables }>({
     // A request that fails its schema: 400 naming the first field at fault.
     defaultHook: (result, c) => {
       if (result.success) return;
@@ -31,6 +38,13 @@ export function createApp(): OpenAPIHono<{ Bindings: Env }> {
     },
   });
   app.use(timing({ crossOrigin: true }));
+  if (options.bundledModel) {
+    const model = options.bundledModel;
+    app.use(async (c, next) => {
+      c.set("bundledModel", model);
+      await next();
+    });
+  }
   app.route("/", health);
   app.route("/", search);
   app.route("/", autocomplete);

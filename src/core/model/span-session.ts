@@ -31,6 +31,12 @@ export interface SpanModelFiles {
   readonly tokenTable: Uint8Array;
 }
 
+/** An export: its shape and files (read from a folder, KV artifacts, or the Worker bundle). */
+export interface SpanModelExport {
+  readonly shape: SpanModelShape;
+  readonly files: SpanModelFiles;
+}
+
 export interface EncodedQuery {
   /** cross_key_i / cross_value_i [1, H, S, D/H]: the memory's keys and values per decoder layer. */
   readonly cross: Record<string, Ort.Tensor>;

@@ -1,13 +1,14 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { setMetric } from "hono/timing";
 import type { Engine } from "../../core/engine.ts";
+import type { SpanModelExport } from "../../core/model/span-session.ts";
 import type { ChunkCache } from "../../core/storage/chunk-cache.ts";
 import { FALLBACK, type StrategyName, modelFreeRetriever } from "../../core/retrieval/strategies.ts";
 import type { Retriever } from "../../core/retrieval/types.ts";
 import { type ExperimentVariables, experimentOf, experiments } from "../experiments.ts";
 import { hybridSearch } from "../hybrid.ts";
 import { type Env, isolateFor } from "../isolate.ts";
-import { lexicalFor } from "../lexical.ts";
+import { type ModelVariables, lexicalFor } from "../lexical.ts";
 import { DEFAULT_K, ErrorResponse, QaArm, QaToken, QueryText, ResultCount, STRATEGIES, SearchResponse, Strategy, UserIdHeader, jsonContent } from "../schemas.ts";
 
 const route = createRoute({
@@ -35,7 +36,7 @@ const route = createRoute({
   },
 });
 
-export const search = new OpenAPIHono<{ Bindings: Env; Variables: ExperimentVariables }>();
+export const search = new OpenAPIHono<{ Bindings: Env; Variables: ExperimentVariables & ModelVariables }>();
 search.use("/v1/search", experiments()); // A/B arm, user cookie, exposure/outcome events
 
 search.openapi(route, async (c) => {
@@ -50,7 +51,7 @@ search.openapi(route, async (c) => {
   const experiment = assignment ? { id: assignment.experiment.id, arm: assignment.arm.name, source: assignment.source } : null;
   const index = engine.manifest.version;
   if (strategy === "hybrid") {
-    const answer = await hybridSearch({ query: q, k, engine, env: c.env, startedAt: started, lexical: () => resolve(engine, "lexical", provider.cache), background: (work) => waitUntil(c, work) });
+    const answer = await hybridSearch({ query: q, k, engine, env: c.env, startedAt: started, lexical: () => resolve(engine, "lexical", provider.cache, c.get("bundledModel")), background: (work) => waitUntil(c, work) });
     const { timings, served, fallback, hits, cacheHit, degraded, degradedReason } = answer;
     for (const [phase, ms] of Object.entries(timings)) setMetric(c, phase, ms);
     if (fallback) c.header("X-Fallback", fallback);
@@ -58,7 +59,7 @@ search.openapi(route, async (c) => {
     Object.assign(c.get("outcome") ?? {}, { cacheHit, degraded });
     return c.json({ query: q, k, strategy, served, ...(fallback && { fallback }), index, hits, cacheHit, degraded, ...(degradedReason && { degradedReason }), experiment }, 200);
   }
-  const { retriever, served, fallback } = await resolve(engine, strategy, provider.cache);
+  const { retriever, served, fallback } = await resolve(engine, strategy, provider.cache, c.get("bundledModel"));
   if (fallback) c.header("X-Fallback", fallback);
   const result = await retriever.search(q, k);
   for (const [phase, ms] of Object.entries(result.timings)) setMetric(c, phase, ms);
@@ -80,9 +81,10 @@ async function resolve(
   engine: Engine,
   strategy: Exclude<StrategyName, "hybrid">,
   cache: ChunkCache,
+  bundledModel: SpanModelExport | undefined,
 ): Promise<{ retriever: Retriever; served: StrategyName; fallback?: string }> {
   if (strategy !== "lexical") return { retriever: modelFreeRetriever(engine, strategy), served: strategy };
-  const lexical = await lexicalFor(engine, cache);
+  const lexical = await lexicalFor(engine, cache, bundledModel);
   if ("retriever" in lexical) return { retriever: lexical.retriever, served: "lexical" };
   return { retriever: modelFreeRetriever(engine, FALLBACK), served: FALLBACK, fallback: lexical.unavailable };
 }
