@@ -4,8 +4,9 @@
  * the default strategy (`lexical`) over the dev queries in a warm isolate, and the first request of
  * fresh isolates (model read from KV and its session created on that request).
  *
- *   npm run bench -- --only lexical --model DIR      (DIR: an export of edgespan_ml/export.py)
+ *   npm run bench -- --only lexical [--model DIR]      (an export of edgespan_ml/export.py; default wasm/model)
  */
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +14,7 @@ import { buildArtifacts } from "../src/core/artifacts.ts";
 import { WordPieceTokenizer } from "../src/core/tokenizer/wordpiece.ts";
 import { loadCatalogFile } from "../src/node/catalog-file.ts";
 import { DEFAULT_TOKENIZER } from "../src/node/lexical.ts";
+import { REPO_ROOT } from "../src/node/paths.ts";
 import { readSpanModel } from "../src/node/span-model.ts";
 import { freePort, seedPersistDir, startWranglerDev } from "../test/support/wrangler-dev.ts";
 import { homedepotProducts } from "./synthetic.ts";
@@ -22,10 +24,11 @@ import { type Sample, timedSearch } from "./worker.ts";
 export async function runLexicalWorkerBench(options: { modelDir?: string; queries?: number; cold?: number }): Promise<void> {
   const hd = homedepotProducts();
   if ("missing" in hd) return console.log(`SKIP lexical worker bench: ${hd.missing}`);
-  if (!options.modelDir) return console.log("SKIP lexical worker bench: give --model DIR (an exported span model)");
+  const modelDir = options.modelDir ?? join(REPO_ROOT, "wasm/model");
+  if (!existsSync(join(modelDir, "model.json"))) return console.log(`SKIP lexical worker bench: no exported span model in ${modelDir} (--model DIR)`);
   const { products } = await loadCatalogFile(hd.path);
   const tokenizer = WordPieceTokenizer.load(new Uint8Array(await readFile(DEFAULT_TOKENIZER)));
-  const built = await buildArtifacts(products, { source: "homedepot", tokenizer, model: await readSpanModel(options.modelDir) });
+  const built = await buildArtifacts(products, { source: "homedepot", tokenizer, model: await readSpanModel(modelDir) });
   const persist = await mkdtemp(join(tmpdir(), "edgespan-lexical-"));
   await seedPersistDir(persist, built);
   const queries = (await readFile("data/homedepot-dev-queries.txt", "utf8"))
@@ -40,7 +43,7 @@ export async function runLexicalWorkerBench(options: { modelDir?: string; querie
       const first = await timedSearch(port, queries[0]!);
       const samples: Sample[] = [];
       for (const q of queries) samples.push(await timedSearch(port, q));
-      for (const phase of ["total", "tokenize", "decode", "index", "docs", "score"]) {
+      for (const phase of ["total", "tokenize", "encode", "decode", "index", "docs", "score"]) {
         const xs = samples.map((s) => s.phases[phase] ?? 0);
         rows.push([`warm server ${phase}`, percentile(xs, 0.5).toFixed(2), percentile(xs, 0.99).toFixed(2)]);
       }

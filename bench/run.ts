@@ -7,7 +7,7 @@
  *   --only queries     only the query benchmark (ours vs the Rust fm-index peer)
  *   --only worker      only the Worker benchmark (workerd via wrangler dev: warm latency, cold KV round trips)
  *   --only autocomplete  only the autocomplete benchmark (workerd: dev queries typed a character at a time)
- *   --only lexical     the generative path in workerd (needs --model DIR, an exported span model)
+ *   --only lexical     the generative path in workerd (--model DIR, default wasm/model)
  *   --only decoder-step  one span-model decoder step (beam 5) in onnxruntime-web vs native onnxruntime (--model DIR, default wasm/model)
  *   --only origin      the SemanticID origin at concurrency 1, 8, 32, with and without micro-batching
  *                      (--artifacts DIR; default .edgespan/semantic/homedepot if built, else sample)

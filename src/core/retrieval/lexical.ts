@@ -52,7 +52,7 @@ export class LexicalRetriever implements Retriever {
     const { tokenizer, index } = this.engine;
     const q = tokenizer.encode(query).slice(0, this.options.maxQueryTokens);
     lap("tokenize");
-    const hypotheses = await this.decoder.decode(q);
+    const hypotheses = await this.decoder.decode(q, lap);
     lap("decode");
     const spans = new Map<string, WeightedSpan>();
     const add = (span: WeightedSpan): void => {

@@ -69,10 +69,12 @@ export class SpanDecoder {
     return [...this.index.nextTokens(beam.range!).tokens, ...closers];
   }
 
-  async decode(query: readonly number[]): Promise<Hypothesis[]> {
+  /** `lap`, if given, is called with "encode" once the query is encoded (for per-phase timings). */
+  async decode(query: readonly number[], lap?: (phase: string) => void): Promise<Hypothesis[]> {
     if (query.length === 0) return [];
     const { beamSize, maxSteps } = this.options;
     const encoded: EncodedQuery = await this.session.encode(query);
+    lap?.("encode");
     let beams: Beam[] = [{ spans: [], span: [], range: null, logProb: 0, docs: null }];
     let cache = this.session.emptyCache(1);
     let last = [BOS];

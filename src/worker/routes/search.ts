@@ -23,7 +23,7 @@ const route = createRoute({
     200: {
       ...jsonContent(SearchResponse, "Products with scores and the title spans that matched."),
       headers: z.object({
-        "Server-Timing": z.string().openapi({ description: "Phases: manifest, tokenize, index, docs, score, total; `hybrid` adds cache, origin (the call's wall time, overlapping lexical) and fuse." }),
+        "Server-Timing": z.string().openapi({ description: "Phases: manifest, tokenize, index, docs, score, total; `lexical` adds encode and decode; `hybrid` adds cache, origin (the call's wall time, overlapping lexical) and fuse." }),
         "X-KV-Round-Trips": z.string().openapi({ description: "KV reads this request made." }),
         "X-Fallback": z.string().optional().openapi({ description: "Why `lexical` did not serve (the model-free path answered)." }),
         "X-Experiment-Arm": z.string().optional().openapi({ description: "`<experiment>/<arm>` when an A/B arm served the request." }),
