@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from edgespan_ml.data import JudgedQuery
+from edgespan_ml.data import JudgedQuery, homedepot_dir
 from edgespan_ml.semantic import build, dual_tower
 from edgespan_ml.semantic.catalogs import SMOKE_PRODUCTS, Catalog, load_catalog, read_tsv
 from edgespan_ml.semantic.embed import embed_texts, shared_bottom
@@ -170,3 +170,16 @@ def test_catalog_errors_name_file_and_line(tmp_path: Path):
         read_tsv(bad)
     with pytest.raises(ValueError, match="unknown catalog 'amazon'"):
         load_catalog("amazon")
+
+
+@pytest.mark.skipif(
+    not (homedepot_dir() / "judgments.tsv").exists(), reason=f"Home Depot data not found in {homedepot_dir()}"
+)
+def test_tower_never_trains_on_a_dev_query():
+    catalog = load_catalog("homedepot")
+    dev = {q.query for q in catalog.dev}
+    pairs = dual_tower.judged_pairs(catalog)
+    assert len(pairs) > 30_000 and len(dev) > 1_500
+    assert not {query for query, _ in pairs} & dev
+    relevant_of = {q.query: set(q.relevant()) for q in catalog.train}
+    assert all(catalog.ids[row] in relevant_of[query] for query, row in pairs[:1000])
