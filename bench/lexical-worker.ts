@@ -66,6 +66,9 @@ export async function runLexicalWorkerBench(options: { modelDir?: string; querie
       }
     }
     const trips = cold.map((s) => s.roundTrips);
+    const coldPhases = ["total", "manifest", "model", "tokenize", "encode", "decode", "index", "docs", "score"];
+    console.log(`\nCold isolate, first request, server time per phase (median of ${cold.length}; ms)`);
+    console.log(table(coldPhases, [coldPhases.map((p) => percentile(cold.map((s) => s.phases[p] ?? 0), 0.5).toFixed(0))]));
     console.log(`\nCold isolate (fresh wrangler dev per sample), first lexical query: model and index read from KV`);
     console.log(
       table(

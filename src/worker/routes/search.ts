@@ -23,7 +23,7 @@ const route = createRoute({
     200: {
       ...jsonContent(SearchResponse, "Products with scores and the title spans that matched."),
       headers: z.object({
-        "Server-Timing": z.string().openapi({ description: "Phases: manifest, tokenize, index, docs, score, total; `lexical` adds encode and decode; `hybrid` adds cache, origin (the call's wall time, overlapping lexical) and fuse." }),
+        "Server-Timing": z.string().openapi({ description: "Phases: manifest, tokenize, index, docs, score, total; `lexical` adds model (loading it, first request only), encode and decode; `hybrid` adds cache, origin (the call's wall time, overlapping lexical) and fuse." }),
         "X-KV-Round-Trips": z.string().openapi({ description: "KV reads this request made." }),
         "X-Fallback": z.string().optional().openapi({ description: "Why `lexical` did not serve (the model-free path answered)." }),
         "X-Experiment-Arm": z.string().optional().openapi({ description: "`<experiment>/<arm>` when an A/B arm served the request." }),
@@ -59,7 +59,9 @@ search.openapi(route, async (c) => {
     Object.assign(c.get("outcome") ?? {}, { cacheHit, degraded });
     return c.json({ query: q, k, strategy, served, ...(fallback && { fallback }), index, hits, cacheHit, degraded, ...(degradedReason && { degradedReason }), experiment }, 200);
   }
+  const resolving = performance.now();
   const { retriever, served, fallback } = await resolve(engine, strategy, provider.cache, c.get("bundledModel"));
+  setMetric(c, "model", performance.now() - resolving); // the span model's load, on an isolate's first lexical request
   if (fallback) c.header("X-Fallback", fallback);
   const result = await retriever.search(q, k);
   for (const [phase, ms] of Object.entries(result.timings)) setMetric(c, phase, ms);
