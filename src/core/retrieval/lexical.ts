@@ -52,6 +52,8 @@ export class LexicalRetriever implements Retriever {
     const { tokenizer, index } = this.engine;
     const q = tokenizer.encode(query).slice(0, this.options.maxQueryTokens);
     lap("tokenize");
+    // The query's own superblocks (its n-grams, the spans' likely starts) load while the model runs.
+    const prefetch = this.options.queryNgrams ? index.load(index.superblocksFor(q)) : undefined;
     const hypotheses = await this.decoder.decode(q, lap);
     lap("decode");
     const spans = new Map<string, WeightedSpan>();
@@ -61,8 +63,8 @@ export class LexicalRetriever implements Retriever {
       if (!known || known.weight < span.weight) spans.set(key, span);
     };
     for (const span of this.generated(hypotheses)) add(span);
-    if (this.options.queryNgrams) {
-      await index.load(index.superblocksFor(q));
+    if (prefetch) {
+      await prefetch;
       for (const span of queryNgrams(index, q, indexedTokens(this.engine), this.options.ngrams)) add(span);
     }
     const hits = await rankBySpans(this.engine, [...spans.values()], k, this.options, lap);
