@@ -141,23 +141,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--catalog", choices=CATALOGS, default="sample")
     parser.add_argument("--out", help="default .edgespan/semantic/<catalog> (<catalog>-smoke with --smoke)")
     parser.add_argument("--steps", type=int, help="dual-tower fine-tuning steps (default per catalog)")
+    parser.add_argument("--pseudo-share", type=float, help="share of title pseudo-queries in tower batches")
+    parser.add_argument("--trainable-layers", type=int, help="top layers the tower fine-tunes (1..6)")
     parser.add_argument("--device", help="cpu or cuda (default: cuda when present)")
+    parser.add_argument("--until", metavar="STAGE", help="stop after this stage (e.g. dense-eval)")
     parser.add_argument("--smoke", action="store_true", help="64 products, a few steps: seconds")
     parser.add_argument("--force", action="store_true", help="rerun every stage")
     args = parser.parse_args(argv)
     if args.steps is not None and args.steps < 1:
         parser.error(f"--steps must be >= 1, got {args.steps}")
+    if args.pseudo_share is not None and not 0.0 <= args.pseudo_share <= 1.0:
+        parser.error(f"--pseudo-share must be in [0, 1], got {args.pseudo_share}")
+    if args.trainable_layers is not None and not 1 <= args.trainable_layers <= 6:
+        parser.error(f"--trainable-layers must be in 1..6, got {args.trainable_layers}")
+    names = [name for name, _, _ in STAGES]
+    if args.until is not None and args.until not in names:
+        parser.error(f"--until: unknown stage {args.until!r}, expected one of {', '.join(names)}")
     suffix = "-smoke" if args.smoke else ""
     out = Path(args.out) if args.out else data.REPO_ROOT / ".edgespan" / "semantic" / (args.catalog + suffix)
     if args.force and out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     tower = SMOKE_TOWER if args.smoke else TOWER[args.catalog]
-    if args.steps is not None:
-        tower = replace(tower, steps=args.steps)
+    overrides = {"steps": args.steps, "pseudo_share": args.pseudo_share, "trainable_layers": args.trainable_layers}
+    tower = replace(tower, **{k: v for k, v in overrides.items() if v is not None})
     use_all_cores()
     b = Build(load_catalog(args.catalog, smoke=args.smoke), out, args.smoke, tower, pick_device(args.device))
-    report = run(b)
+    report = run(b, STAGES[: names.index(args.until) + 1] if args.until else STAGES)
     print(json.dumps(report.get("metrics", {}), indent=2))
     print(f"artifacts: {out}")
     return 0

@@ -183,3 +183,15 @@ def test_tower_never_trains_on_a_dev_query():
     assert not {query for query, _ in pairs} & dev
     relevant_of = {q.query: set(q.relevant()) for q in catalog.train}
     assert all(catalog.ids[row] in relevant_of[query] for query, row in pairs[:1000])
+
+
+def test_build_flags_are_checked(capsys):
+    for flags, message in (
+        (["--until", "nope"], "--until: unknown stage 'nope'"),
+        (["--pseudo-share", "1.5"], "--pseudo-share must be in [0, 1]"),
+        (["--trainable-layers", "7"], "--trainable-layers must be in 1..6"),
+        (["--steps", "0"], "--steps must be >= 1"),
+    ):
+        with pytest.raises(SystemExit):
+            build.main(["--catalog", "sample", *flags])
+        assert message in capsys.readouterr().err
