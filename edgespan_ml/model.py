@@ -1,10 +1,11 @@
 """The span model: a small encoder-decoder transformer (pre-LayerNorm, tied embeddings).
 
 The encoder reads the query once; the decoder writes spans one token at a time and carries its
-self-attention keys and values forward (`step`), so no step recomputes an earlier one. The
-output projection is the token embedding itself: at the edge, constrained decoding multiplies
-the decoder's hidden state by the embeddings of the few tokens the FM index allows, never by the
-whole vocabulary.
+self-attention keys and values forward (`step`), so no step recomputes an earlier one; the query's
+keys and values for cross-attention are computed once too (`cross_keys_values`). The output
+projection is the token embedding itself: at the edge, constrained decoding multiplies the
+decoder's hidden state by the embeddings of the few tokens the FM index allows, not by the whole
+vocabulary.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .tokenizer import PAD
 class SpanModelConfig:
     vocab_size: int = 12000
     # Token vectors are factorized (vocab x embed_dim, then embed_dim -> d_model, as in ALBERT):
-    # the table is stored in both the encoder and the decoder-step files, so it must stay small.
+    # the table ships to the edge twice (token_table.bin and token_scores.onnx), so it must stay small.
     embed_dim: int = 128
     d_model: int = 256
     n_heads: int = 4
