@@ -5,6 +5,11 @@ variable-length IDs need no special case; the node after END is the product's le
 stored flat (CSR, sorted by token) and the trie's nodes are numbered in depth-first order over the
 IDs sorted lexicographically, so every node's products are one contiguous range of that order.
 
+Products whose code paths collide are told apart by a suffix (index among the colliders) that no
+model can infer from the query; given `suffix_base`, the trie makes a node whose children are
+suffixes terminal, so a beam finishes at the shared path and stands for all its colliders instead
+of spending the beam on guessing suffixes.
+
 A product list of length k: the products of the finished beams, best first; when there are fewer
 than k, the products under the best prefixes the search kept on its way (deepest step first, then
 by score) fill the rest. `rerank` reorders such a list by the cosine of query and item vectors.
@@ -25,7 +30,7 @@ MAX_BEAM = 128
 
 
 class Trie:
-    def __init__(self, ids: list[list[int]], end: int):
+    def __init__(self, ids: list[list[int]], end: int, suffix_base: int | None = None):
         self.end = end
         order = sorted(range(len(ids)), key=lambda i: ids[i])
         children: list[dict[int, int]] = [{}]
@@ -56,6 +61,11 @@ class Trie:
         self.child_key = np.arange(len(children)).repeat(counts) * self.vocab + self.child_token  # sorted
         self.leaf_product = np.full(len(children), -1, dtype=np.int64)
         self.leaf_product[counts == 0] = self.sorted_products[self.first[counts == 0]]
+        # where a beam may finish: after END, or (colliders as one group) where suffixes begin
+        self.terminal = counts == 0
+        if suffix_base is not None:
+            first_child = self.child_token[np.minimum(self.child_start[:-1], max(len(self.child_token) - 1, 0))]
+            self.terminal |= (counts > 0) & (first_child >= suffix_base) & (first_child != end)
 
     @property
     def nodes(self) -> int:
@@ -85,10 +95,10 @@ class Trie:
 
 @dataclass
 class Beams:
-    """Per query, the finished products (best first) with their log-probabilities, and the beams
-    (trie node, score) of every step."""
+    """Per query, the finished beams' terminal nodes (best first) with their log-probabilities, and
+    the beams (trie node, score) of every step."""
 
-    products: list[list[int]]
+    finished: list[list[int]]
     scores: list[list[float]]
     history: list[tuple[np.ndarray, np.ndarray]]  # per step: nodes [Q, B], scores [Q, B] (-inf: empty)
     steps: int
@@ -107,7 +117,7 @@ def beam_search(model: SidModel, trie: Trie, queries: torch.Tensor, beam: int) -
     query_rows = queries.repeat_interleave(beam, 0)
     history, steps = [], 0
     while True:
-        leaf = trie.leaf_product[nodes] >= 0
+        leaf = trie.terminal[nodes]
         alive = torch.isfinite(scores).cpu().numpy()
         if not (alive & ~leaf).any():
             break
@@ -128,7 +138,7 @@ def beam_search(model: SidModel, trie: Trie, queries: torch.Tensor, beam: int) -
         best, index = candidates.view(q, beam * v).topk(beam, dim=1)
         parent, token = (index // v).cpu().numpy(), (index % v).cpu().numpy()
         parent_nodes = np.take_along_axis(nodes, parent, 1)
-        stays = trie.leaf_product[parent_nodes] >= 0
+        stays = trie.terminal[parent_nodes]
         valid = torch.isfinite(best).cpu().numpy()
         moved = valid & ~stays
         nodes = parent_nodes.copy()
@@ -139,33 +149,38 @@ def beam_search(model: SidModel, trie: Trie, queries: torch.Tensor, beam: int) -
         scores = best
         history.append((nodes.copy(), scores.cpu().numpy()))
     final = scores.cpu().numpy()
-    products, product_scores = [], []
+    finished, finished_scores = [], []
     for i in range(q):
-        keep = [j for j in range(beam) if np.isfinite(final[i, j]) and trie.leaf_product[nodes[i, j]] >= 0]
-        products.append([int(trie.leaf_product[nodes[i, j]]) for j in keep])
-        product_scores.append([float(final[i, j]) for j in keep])
-    return Beams(products, product_scores, history, steps)
+        keep = [j for j in range(beam) if np.isfinite(final[i, j]) and trie.terminal[nodes[i, j]]]
+        finished.append([int(nodes[i, j]) for j in keep])
+        finished_scores.append([float(final[i, j]) for j in keep])
+    return Beams(finished, finished_scores, history, steps)
 
 
 def ranked(beams: Beams, trie: Trie, query: int, k: int) -> tuple[list[int], list[float]]:
-    """Query `query`'s k products: finished beams first, then the products under the best kept
-    prefixes (deepest step first). A filled product scores no higher than the one before it."""
-    products, scores = list(beams.products[query][:k]), list(beams.scores[query][:k])
-    seen = set(products)
+    """Query `query`'s k products: those of the finished beams first (a group of colliders in
+    catalog order), then the products under the best kept prefixes (deepest step first). A product
+    scores its beam's log-probability, a filled one no more than the product before it."""
+    products: list[int] = []
+    scores: list[float] = []
+    seen: set[int] = set()
+
+    def add(node: int, score: float) -> None:
+        for p in trie.products_under(node)[: 2 * k].tolist():
+            if len(products) >= k:
+                return
+            if p not in seen:
+                seen.add(p)
+                products.append(p)
+                scores.append(min(score, scores[-1]) if scores else score)
+
+    for node, score in zip(beams.finished[query], beams.scores[query], strict=True):
+        add(node, score)
     for nodes, step_scores in reversed(beams.history):
-        if len(products) >= k:
-            break
         for j in np.argsort(-step_scores[query], kind="stable"):
             if len(products) >= k or not np.isfinite(step_scores[query, j]):
                 break
-            floor = min(float(step_scores[query, j]), scores[-1] if scores else 0.0)
-            for p in trie.products_under(int(nodes[query, j]))[: 4 * k].tolist():
-                if p not in seen:
-                    seen.add(p)
-                    products.append(p)
-                    scores.append(floor)
-                    if len(products) >= k:
-                        break
+            add(int(nodes[query, j]), float(step_scores[query, j]))
     return products, scores
 
 
@@ -204,6 +219,7 @@ class SemanticIdRanker:
         if len(self.sids.ids) != len(searcher.ids):
             raise ValueError(f"{files[0]}: {len(self.sids.ids)} IDs for {len(searcher.ids)} products")
         self.model = load_model(files[1], searcher.device)
+        # colliders as one group measured no better on dev (docs/semantic-ids.md): suffixes are decoded
         self.trie = Trie(self.sids.ids, self.model.cfg.vocab_size - 1)
         dense_ft = searcher.rankers.get("dense-ft")  # loaded first (MODES order): share its tower and vectors
         if dense_ft is not None:

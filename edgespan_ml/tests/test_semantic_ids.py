@@ -138,19 +138,35 @@ def test_beam_search_emits_only_valid_ids_and_fills_k():
     queries = torch.from_numpy(mixture(5, seed=3))
     beams = beam_search(model, trie, queries, beam=8)
     valid = {tuple(t) for t in sids.ids}
-    for products, scores in zip(beams.products, beams.scores, strict=True):
-        assert len(products) == 8 and len(set(products)) == 8
+    for finished, scores in zip(beams.finished, beams.scores, strict=True):
+        products = [int(trie.leaf_product[n]) for n in finished]
+        assert len(products) == 8 and len(set(products)) == 8 and min(products) >= 0
         assert all(tuple(sids.ids[p]) in valid for p in products)
         assert scores == sorted(scores, reverse=True) and all(s <= 0 for s in scores)
     assert beams.steps <= max(len(t) for t in sids.ids) + 1
     products, scores = ranked(beams, trie, 0, 50)
-    assert len(products) == 50 and len(set(products)) == 50 and products[:8] == beams.products[0]
+    assert len(products) == 50 and len(set(products)) == 50
+    assert products[:8] == [int(trie.leaf_product[n]) for n in beams.finished[0]]
     assert scores == sorted(scores, reverse=True)
     items = mixture(200)
     order, cos = rerank(products, queries[0].numpy(), items)
     assert sorted(order) == sorted(products) and cos == sorted(cos, reverse=True)
     with pytest.raises(ValueError, match="beam must be in"):
         beam_search(model, trie, queries, beam=MAX_BEAM + 1)
+
+
+def test_colliders_can_finish_as_one_group():
+    sids = make_ids(np.array([[0, 1], [0, 1], [0, 1], [1, 2], [1, 3]]), 4, "raw")  # three colliders
+    end = sids.suffix_base + 3
+    trie = Trie(sids.ids, end, suffix_base=sids.suffix_base)
+    group = trie.walk([0, 5])
+    assert trie.terminal[group] and sorted(trie.products_under(group).tolist()) == [0, 1, 2]
+    assert not trie.terminal[trie.walk([1])] and trie.terminal[trie.walk([1, 6, end])]
+    model = SidModel(SidModelConfig(vocab_size=end + 1, query_dim=16, max_tokens=4, d_model=32, d_ff=64)).eval()
+    beams = beam_search(model, trie, torch.from_numpy(mixture(2, seed=1)), beam=3)
+    assert beams.steps <= 3  # two codes and END; no suffix step
+    products, _ = ranked(beams, trie, 0, 5)
+    assert sorted(products) == [0, 1, 2, 3, 4]
 
 
 @pytest.fixture(scope="module")
