@@ -46,7 +46,8 @@ const evalCommand: Command = {
   --judgments FILE    judgments TSV (query, product_id, relevance); default: Home Depot judgments.tsv
   --products FILE     catalog (TSV, CSV or JSONL); default: Home Depot products.tsv
   --system NAME       bm25 | bm25-fuzzy | fm-ngram | lexical | dense | dense-ft | semantic |
-                      semantic-drop-layer | semantic-adaptive | hybrid | hybrid+MODE | endpoint;
+                      semantic-drop-layer | semantic-adaptive | hybrid | hybrid+MODE |
+                      hybrid-fm-ngram[+MODE] | endpoint;
                       repeat or comma-separate (default: bm25)
   --model DIR         the exported span model for lexical (model.json + ONNX files; default: wasm/model)
   --origin URL        the semantic origin for dense*, semantic* and hybrid (signed with $ORIGIN_SECRET);

@@ -33,8 +33,12 @@ export class SystemUnavailableError extends Error {
 export const LOCAL_SYSTEMS = ["bm25", "bm25-fuzzy", "fm-ngram", "lexical"] as const;
 /** Served by the semantic origin (`hybrid` fuses one of them with lexical in process). */
 export const ORIGIN_SYSTEMS = [...SEMANTIC_MODES, "hybrid"] as const;
-/** `hybrid` (with the Worker's default mode, semantic-adaptive) or `hybrid+MODE`, e.g. hybrid+dense-ft. */
-const HYBRID_RE = /^hybrid(?:\+([a-z-]+))?$/u;
+/**
+ * `hybrid`: the Worker's lexical path fused with the origin's default mode (semantic-adaptive);
+ * `hybrid+MODE` with another mode (hybrid+dense-ft); `hybrid-fm-ngram[+MODE]` with fm-ngram as
+ * the lexical half whatever model is exported.
+ */
+const HYBRID_RE = /^hybrid(-fm-ngram)?(?:\+([a-z-]+))?$/u;
 
 /** `bm25`, `bm25-fuzzy`, `fm-ngram`, `endpoint`, or `NAME@endpoint` (NAME served by the Worker). */
 export async function createSystem(name: string, ctx: SystemContext): Promise<Retriever> {
@@ -59,7 +63,7 @@ export async function createSystem(name: string, ctx: SystemContext): Promise<Re
       return (await openLexical(ctx.products, dir)).retriever;
     }
     default:
-      throw new SystemUnavailableError(`unknown system ${JSON.stringify(name)}; known: ${[...LOCAL_SYSTEMS, ...ORIGIN_SYSTEMS, "hybrid+MODE", "endpoint", "NAME@endpoint"].join(", ")}`);
+      throw new SystemUnavailableError(`unknown system ${JSON.stringify(name)}; known: ${[...LOCAL_SYSTEMS, ...ORIGIN_SYSTEMS, "hybrid+MODE", "hybrid-fm-ngram[+MODE]", "endpoint", "NAME@endpoint"].join(", ")}`);
   }
 }
 
@@ -68,7 +72,7 @@ export async function createSystem(name: string, ctx: SystemContext): Promise<Re
 async function originSystem(name: string, ctx: SystemContext): Promise<Retriever> {
   if (!ctx.origin) throw new SystemUnavailableError(`system ${name} needs the semantic origin (--origin URL, or the harness starts one)`);
   const hybrid = HYBRID_RE.exec(name);
-  const mode = (hybrid ? (hybrid[1] ?? DEFAULT_MODE) : name) as SemanticMode;
+  const mode = (hybrid ? (hybrid[2] ?? DEFAULT_MODE) : name) as SemanticMode;
   if (!SEMANTIC_MODES.includes(mode)) throw new SystemUnavailableError(`system ${name}: unknown mode ${mode}; modes: ${SEMANTIC_MODES.join(", ")}`);
   let origin;
   try {
@@ -89,7 +93,7 @@ async function originSystem(name: string, ctx: SystemContext): Promise<Retriever
     },
   };
   if (!hybrid) return semantic;
-  const lexical = await lexicalHalf(ctx);
+  const lexical = hybrid[1] ? await fmNgram(ctx.products) : await lexicalHalf(ctx);
   return {
     name,
     async search(query: string, k: number): Promise<SearchResult> {
@@ -107,7 +111,10 @@ async function originSystem(name: string, ctx: SystemContext): Promise<Retriever
 /** The Worker's lexical path: the span model when one is exported, else fm-ngram. */
 async function lexicalHalf(ctx: SystemContext): Promise<Retriever> {
   const dir = ctx.modelDir ?? join(REPO_ROOT, "wasm/model");
-  if (existsSync(join(dir, "model.json"))) return (await openLexical(ctx.products, dir)).retriever;
+  if (existsSync(join(dir, "model.json"))) {
+    console.error(`hybrid: its lexical half is the span model at ${dir}`);
+    return (await openLexical(ctx.products, dir)).retriever;
+  }
   console.error(`hybrid: no span model at ${dir}, its lexical half is fm-ngram (as in the Worker)`);
   return fmNgram(ctx.products);
 }

@@ -47,6 +47,11 @@ describe("origin systems in the harness", () => {
       const ids = new Set(products.map((p) => p.id));
       for (const hit of hits) expect(ids.has(hit.id)).toBe(true);
       expect(hits.some((h) => /knob/iu.test(h.title))).toBe(true);
+      // the same origin serves a fusion with fm-ngram: lexical spans and dense hits in one list
+      const fused = await (await createSystem("hybrid-fm-ngram+dense", { products, origin })).search("black door knob", 10);
+      expect(fused.hits).toHaveLength(10);
+      expect(fused.hits.some((h) => h.spans.length > 0)).toBe(true);
+      expect(fused.timings).toHaveProperty("fuse");
     } finally {
       await origin.close();
     }
