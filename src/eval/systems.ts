@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { openLocalEngine } from "../node/engine.ts";
 import { openLexical } from "../node/lexical.ts";
 import { REPO_ROOT } from "../node/paths.ts";
-import { DEFAULT_MODE, SEMANTIC_MODES, type SemanticMode } from "../worker/origin-client.ts";
+import { DEFAULT_MODE, FUSION_WEIGHT, SEMANTIC_MODES, type SemanticMode } from "../worker/origin-client.ts";
 import { words } from "./buckets.ts";
 import { OriginUnavailable, type OriginSession } from "./origin-session.ts";
 
@@ -102,7 +102,7 @@ async function originSystem(name: string, ctx: SystemContext): Promise<Retriever
       pending.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
       const [lex, sem] = [await lexical.search(query, k), await pending];
       const start = performance.now();
-      const hits = reciprocalRankFusion([{ hits: lex.hits }, { hits: sem.hits }], { limit: k });
+      const hits = reciprocalRankFusion([{ hits: lex.hits }, { hits: sem.hits, weight: FUSION_WEIGHT[mode] }], { limit: k });
       return { hits, timings: { ...lex.timings, ...sem.timings, fuse: performance.now() - start } };
     },
   };

@@ -1,8 +1,10 @@
 /**
  * The weight of the origin's list in `hybrid`'s reciprocal rank fusion, tuned on a sample of the
  * TRAIN split (dev stays untouched for reporting). Each query's two lists (the Worker's lexical
- * path, fm-ngram here, and the origin's answer in one mode) are fetched once, then fused at every
- * weight; prints Recall@10 and Recall@100 per weight.
+ * path: the span model when one is exported, else fm-ngram; and the origin's answer in one mode)
+ * are fetched once, then fused at every weight; prints Recall@10 and Recall@100 per weight.
+ * The origin's models were trained on train queries, so this favours the origin's list: a weight
+ * that is small here is no larger on unseen queries.
  *
  *   npx tsx src/eval/tune-hybrid.ts [--limit 600] [--mode semantic-adaptive] [--origin URL]
  */
@@ -10,21 +12,22 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { RRF_RANK_CONSTANT, reciprocalRankFusion } from "../core/retrieval/fusion.ts";
 import type { SearchHit } from "../core/retrieval/types.ts";
-import { openLocalEngine } from "../node/engine.ts";
 import { SEMANTIC_MODES, type SemanticMode } from "../worker/origin-client.ts";
 import { homedepotDir, loadEvalSet } from "./harness.ts";
 import { mean, scoreQuery } from "./metrics.ts";
 import { OriginSession } from "./origin-session.ts";
+import { createSystem } from "./systems.ts";
 
 const { values } = parseArgs({ options: { limit: { type: "string", default: "600" }, mode: { type: "string", default: "semantic-adaptive" }, origin: { type: "string" } } });
 const mode = values.mode as SemanticMode;
 if (!SEMANTIC_MODES.includes(mode)) throw new Error(`--mode: one of ${SEMANTIC_MODES.join(", ")}`);
 const K = 100;
-const WEIGHTS = [0, 0.25, 0.5, 0.75, 1, 1.5, 2];
+const WEIGHTS = [0, 0.1, 0.2, 0.3, 0.4, 0.45, 0.5, 0.75, 1];
 
 const dir = homedepotDir();
 const set = await loadEvalSet({ judgmentsPath: join(dir, "judgments.tsv"), productsPath: join(dir, "products.tsv"), split: "train", limit: Number(values.limit) });
-const lexical = (await openLocalEngine(set.products)).retriever("fm-ngram");
+const lexicalName = process.env["TUNE_LEXICAL"] ?? "lexical"; // or fm-ngram
+const lexical = await createSystem(lexicalName, { products: set.products });
 const session = new OriginSession(values.origin ? { url: values.origin } : {});
 const lists: { lexical: readonly SearchHit[]; semantic: readonly SearchHit[] }[] = [];
 try {
@@ -37,7 +40,7 @@ try {
 } finally {
   await session.close();
 }
-console.log(`train sample: ${set.queries.length} queries, fm-ngram ⊕ ${mode}, rank constant ${RRF_RANK_CONSTANT}`);
+console.log(`train sample: ${set.queries.length} queries, ${lexicalName} ⊕ ${mode}, rank constant ${RRF_RANK_CONSTANT}`);
 for (const weight of WEIGHTS) {
   const scores = set.queries.map((q, i) => {
     const fused = reciprocalRankFusion([{ hits: lists[i]!.lexical }, { hits: lists[i]!.semantic, weight }], { limit: K });

@@ -55,7 +55,7 @@ describe("strategy hybrid", () => {
     expect(body).toMatchObject({ strategy: "hybrid", served: "fm-ngram", cacheHit: false, degraded: true, degradedReason: "origin not configured", index: version });
     expect(body.hits.map((h) => h.id)).toEqual(lexical.hits.map((h) => h.id));
     expect(body.hits[0]!.spans.length).toBeGreaterThan(0);
-    expect(res.headers.get("X-Fallback")).toBe("index version has no span model");
+    expect(res.headers.get("X-Fallback")).toMatch(/^index version has no span model/u); // the lexical half fell back
     const timing = res.headers.get("Server-Timing") ?? "";
     for (const phase of ["cache", "origin", "fuse", "index", "total"]) expect(timing).toContain(`${phase};dur=`);
   });
