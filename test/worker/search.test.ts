@@ -18,7 +18,7 @@ describe("GET /v1/search", () => {
     const body = (await res.json()) as { strategy: string; served: string; index: string; hits: { id: string; title: string; score: number; spans: { text: string; start: number; length: number }[]; highlights: { start: number; end: number }[] }[] };
     expect(body.strategy).toBe("lexical"); // the default: the generative path...
     expect(body.served).toBe("fm-ngram"); // ...which falls back, the sample version has no span model
-    expect(res.headers.get("X-Fallback")).toBe("index version has no span model");
+    expect(res.headers.get("X-Fallback")).toBe("index version has no span model (and the Worker bundles none)");
     expect(body.index).toBe(version);
     expect(body.hits).toHaveLength(5);
     for (const hit of body.hits) {
