@@ -34,7 +34,7 @@ export const LOCAL_SYSTEMS = ["bm25", "bm25-fuzzy", "fm-ngram", "lexical"] as co
 /** Served by the semantic origin (`hybrid` fuses one of them with lexical in process). */
 export const ORIGIN_SYSTEMS = [...SEMANTIC_MODES, "hybrid"] as const;
 /**
- * `hybrid`: the Worker's lexical path fused with the origin's default mode (semantic-adaptive);
+ * `hybrid`: the Worker's lexical path fused with the origin's default mode (DEFAULT_MODE, dense-ft);
  * `hybrid+MODE` with another mode (hybrid+dense-ft); `hybrid-fm-ngram[+MODE]` with fm-ngram as
  * the lexical half whatever model is exported.
  */

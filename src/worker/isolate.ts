@@ -36,7 +36,7 @@ export interface Env {
   ORIGIN_SECRET?: string;
   /** The origin call's time budget in ms (default 250). */
   ORIGIN_TIMEOUT_MS?: string;
-  /** The origin's ranker that `hybrid` fuses (default semantic-adaptive; see SEMANTIC_MODES). */
+  /** The origin's ranker that `hybrid` fuses (default dense-ft, origin-client.ts DEFAULT_MODE; see SEMANTIC_MODES). */
   ORIGIN_MODE?: string;
   /** How long the origin's circuit stays open before a probe, in ms (default 10000). */
   ORIGIN_COOLDOWN_MS?: string;

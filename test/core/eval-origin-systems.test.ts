@@ -57,10 +57,10 @@ describe("origin systems in the harness", () => {
     }
   }, 120_000);
 
-  it.skipIf(!built("sid-model.adaptive.pt"))("hybrid fuses lexical spans with the origin's semantic IDs", async () => {
+  it.skipIf(!built("sid-model.adaptive.pt"))("hybrid+semantic-adaptive fuses lexical spans with the origin's semantic IDs", async () => {
     const origin = new OriginSession({ artifacts: SAMPLE_ARTIFACTS });
     try {
-      const hybrid = await createSystem("hybrid", { products, origin });
+      const hybrid = await createSystem("hybrid+semantic-adaptive", { products, origin });
       const { hits, timings } = await hybrid.search("matte black door knob", 10);
       expect(hits).toHaveLength(10);
       expect(hits.some((h) => h.spans.length > 0)).toBe(true);

@@ -9,6 +9,7 @@ import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/worker/index.ts";
 import type { Env } from "../../src/worker/isolate.ts";
+import { DEFAULT_MODE } from "../../src/worker/origin-client.ts";
 import { ResultCache } from "../../src/worker/result-cache.ts";
 import { seedSample } from "./seed.ts";
 
@@ -91,7 +92,7 @@ describe("strategy hybrid", () => {
   it("serves a cached answer without calling the origin, for any spelling of the query", async () => {
     // A complete answer, as the route stores one after a successful origin call.
     const cached = { served: "hybrid", hits: [{ id: "SKU-X", title: "Cached Door Knob", score: 0.03, spans: [], highlights: [], sid: [3, 1, 4] }] };
-    await new ResultCache(60).put({ query: "Matte Black  Knob", strategy: "hybrid/semantic-adaptive", k: 10, index: version }, cached);
+    await new ResultCache(60).put({ query: "Matte Black  Knob", strategy: `hybrid/${DEFAULT_MODE}`, k: 10, index: version }, cached);
     // The origin is unreachable and slow to give up: only the cache can answer this fast.
     const extra = { ORIGIN_URL: "http://127.0.0.1:9", ORIGIN_SECRET: "other-secret", ORIGIN_TIMEOUT_MS: "5000" };
     const { res, body } = await search("q=matte%20black%20knob&strategy=hybrid", extra);
@@ -103,7 +104,7 @@ describe("strategy hybrid", () => {
     // k, the origin's mode and the index version are part of the key
     expect((await search("q=matte%20black%20knob&k=9&strategy=hybrid", extra)).body.cacheHit).toBe(false);
     expect((await search("q=matte%20black%20knob&strategy=hybrid", { ...extra, ORIGIN_MODE: "dense" })).body.cacheHit).toBe(false);
-    await new ResultCache(60).put({ query: "steel knob", strategy: "hybrid/semantic-adaptive", k: 10, index: "some-older-version" }, cached);
+    await new ResultCache(60).put({ query: "steel knob", strategy: `hybrid/${DEFAULT_MODE}`, k: 10, index: "some-older-version" }, cached);
     expect((await search("q=steel%20knob&strategy=hybrid", extra)).body.cacheHit).toBe(false);
   });
 
