@@ -53,14 +53,6 @@ def test_artifacts_that_fail_to_load_stop_the_process(tmp_path):
     assert failures and "products.json" in failures[0]["error"]
 
 
-@pytest.fixture(scope="session")
-def smoke_artifacts(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("semantic-smoke")
-    cmd = [sys.executable, "-m", "edgespan_ml.semantic.build", "--catalog", "sample", "--smoke", "--out", str(out)]
-    subprocess.run(cmd, cwd=REPO_ROOT, check=True, capture_output=True, timeout=600)
-    return out
-
-
 class OriginProcess:
     def __init__(self, artifacts: Path, *flags: str):
         cmd = [sys.executable, "-m", "edgespan_ml.origin", "--artifacts", str(artifacts), "--port", "0", *flags]

@@ -17,52 +17,45 @@ from edgespan_ml.semantic.recall import dev_recall, recall_at
 from edgespan_ml.semantic.searcher import MODES, NotBuilt, SemanticSearcher
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("sample-smoke")
-    assert build.main(["--catalog", "sample", "--smoke", "--out", str(out), "--device", "cpu"]) == 0
-    return out
-
-
-def test_smoke_build_writes_every_dense_artifact(built: Path):
-    products = json.loads((built / "products.json").read_text(encoding="utf-8"))
+def test_smoke_build_writes_every_dense_artifact(smoke_artifacts: Path):
+    products = json.loads((smoke_artifacts / "products.json").read_text(encoding="utf-8"))
     ids, titles = read_tsv(build.data.REPO_ROOT / "data" / "sample-catalog.tsv")
     assert products == {"ids": ids[:SMOKE_PRODUCTS], "titles": titles[:SMOKE_PRODUCTS]}
-    base = np.load(built / "items.dense.npy")
-    tuned = np.load(built / "items.dense-ft.npy")
+    base = np.load(smoke_artifacts / "items.dense.npy")
+    tuned = np.load(smoke_artifacts / "items.dense-ft.npy")
     for items in (base, tuned):
         assert items.dtype == np.float32 and items.shape == (SMOKE_PRODUCTS, 384)
         np.testing.assert_allclose(np.linalg.norm(items, axis=1), 1.0, atol=1e-5)
     assert not np.allclose(base, tuned), "three fine-tuning steps must move the tower"
-    report = json.loads((built / "build.json").read_text(encoding="utf-8"))
+    report = json.loads((smoke_artifacts / "build.json").read_text(encoding="utf-8"))
     assert list(report["stages"]) == [name for name, _, _ in build.STAGES]
     assert report["stages"]["dual-tower"]["steps_this_run"] == build.SMOKE_TOWER.steps
     assert report["stages"]["dense-eval"]["skipped"] == "the catalog has no judged dev queries"
-    assert not (built / "dense-ft.ckpt").exists()
+    assert not (smoke_artifacts / "dense-ft.ckpt").exists()
 
 
-def test_shared_bottom_pass_equals_two_separate_passes(built: Path):
-    base, tuned = load_tower(None), load_tower(built / "dense-ft.pt")
+def test_shared_bottom_pass_equals_two_separate_passes(smoke_artifacts: Path):
+    base, tuned = load_tower(None), load_tower(smoke_artifacts / "dense-ft.pt")
     frozen = 6 - build.SMOKE_TOWER.trainable_layers
     assert shared_bottom(base, tuned) == frozen  # fine-tuning left the embeddings and lower layers alone
-    titles = json.loads((built / "products.json").read_text(encoding="utf-8"))["titles"]
+    titles = json.loads((smoke_artifacts / "products.json").read_text(encoding="utf-8"))["titles"]
     tok = load_tokenizer()
-    np.testing.assert_allclose(np.load(built / "items.dense.npy"), embed_texts(base, tok, titles), atol=1e-5)
-    np.testing.assert_allclose(np.load(built / "items.dense-ft.npy"), embed_texts(tuned, tok, titles), atol=1e-5)
+    for name, tower in (("items.dense.npy", base), ("items.dense-ft.npy", tuned)):
+        np.testing.assert_allclose(np.load(smoke_artifacts / name), embed_texts(tower, tok, titles), atol=1e-5)
 
 
-def test_rerun_skips_finished_stages(built: Path, capsys):
-    before = {p.name: p.stat().st_mtime_ns for p in built.iterdir()}
-    assert build.main(["--catalog", "sample", "--smoke", "--out", str(built), "--device", "cpu"]) == 0
+def test_rerun_skips_finished_stages(smoke_artifacts: Path, capsys):
+    before = {p.name: p.stat().st_mtime_ns for p in smoke_artifacts.iterdir()}
+    assert build.main(["--catalog", "sample", "--smoke", "--out", str(smoke_artifacts), "--device", "cpu"]) == 0
     printed = capsys.readouterr().out
     assert printed.count("done already") == len(build.STAGES)
-    assert {p.name: p.stat().st_mtime_ns for p in built.iterdir() if p.name != "build.json"} == {
+    assert {p.name: p.stat().st_mtime_ns for p in smoke_artifacts.iterdir() if p.name != "build.json"} == {
         k: v for k, v in before.items() if k != "build.json"
     }
 
 
-def test_dense_modes_find_a_product_by_its_own_title(built: Path):
-    searcher = SemanticSearcher.load(built, device="cpu")
+def test_dense_modes_find_a_product_by_its_own_title(smoke_artifacts: Path):
+    searcher = SemanticSearcher.load(smoke_artifacts, device="cpu")
     assert searcher.ready and searcher.modes == list(MODES)  # the smoke build has the semantic modes too
     for mode in ("dense", "dense-ft"):
         hits = searcher.search_batch([searcher.titles[5], searcher.titles[40]], k=3, mode=mode)
@@ -74,14 +67,14 @@ def test_dense_modes_find_a_product_by_its_own_title(built: Path):
         assert all(ms >= 0 for ms in searcher.last_timings.values())
 
 
-def test_k_is_capped_by_the_catalog(built: Path):
-    searcher = SemanticSearcher.load(built, device="cpu", modes=("dense",))
+def test_k_is_capped_by_the_catalog(smoke_artifacts: Path):
+    searcher = SemanticSearcher.load(smoke_artifacts, device="cpu", modes=("dense",))
     (hits,) = searcher.search_batch(["garden hose"], k=100, mode="dense")
     assert len(hits) == SMOKE_PRODUCTS and len({h.id for h in hits}) == SMOKE_PRODUCTS
 
 
-def test_modes_that_are_not_built_and_bad_arguments_are_named(built: Path):
-    searcher = SemanticSearcher.load(built, device="cpu", modes=("dense",))
+def test_modes_that_are_not_built_and_bad_arguments_are_named(smoke_artifacts: Path):
+    searcher = SemanticSearcher.load(smoke_artifacts, device="cpu", modes=("dense",))
     with pytest.raises(NotBuilt, match="mode 'dense-ft' is not built"):
         searcher.search_batch(["drill"], 10, "dense-ft")
     for mode in MODES[2:]:
@@ -95,8 +88,8 @@ def test_modes_that_are_not_built_and_bad_arguments_are_named(built: Path):
     assert searcher.search_batch([], 10, "dense") == []
 
 
-def test_missing_artifact_is_reported(tmp_path: Path, built: Path):
-    (tmp_path / "products.json").write_bytes((built / "products.json").read_bytes())
+def test_missing_artifact_is_reported(tmp_path: Path, smoke_artifacts: Path):
+    (tmp_path / "products.json").write_bytes((smoke_artifacts / "products.json").read_bytes())
     searcher = SemanticSearcher.load(tmp_path, device="cpu", modes=("dense",))
     with pytest.raises(NotBuilt, match="items.dense.npy"):
         searcher.search_batch(["drill"], 10, "dense")
@@ -104,8 +97,8 @@ def test_missing_artifact_is_reported(tmp_path: Path, built: Path):
         SemanticSearcher.load(tmp_path / "nowhere")
 
 
-def test_dev_recall_on_known_answers(built: Path):
-    searcher = SemanticSearcher.load(built, device="cpu", modes=("dense",))
+def test_dev_recall_on_known_answers(smoke_artifacts: Path):
+    searcher = SemanticSearcher.load(smoke_artifacts, device="cpu", modes=("dense",))
     ids, titles = searcher.ids, searcher.titles
     judged = [
         JudgedQuery(titles[3], {ids[3]: 3.0, ids[4]: 1.0}),  # its own title: found at rank 1

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from edgespan_ml.semantic import build, hourglass
+from edgespan_ml.semantic import hourglass
 from edgespan_ml.semantic.rq import Quantizer, SemanticIds, make_ids, residual_kmeans
 from edgespan_ml.semantic.searcher import SemanticSearcher
 from edgespan_ml.semantic.sid_model import SidModel, SidModelConfig
@@ -169,22 +169,17 @@ def test_colliders_can_finish_as_one_group():
     assert sorted(products) == [0, 1, 2, 3, 4]
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("sample-smoke-sid")
-    assert build.main(["--catalog", "sample", "--smoke", "--out", str(out), "--device", "cpu"]) == 0
-    return out
 
 
-def test_smoke_build_serves_the_semantic_modes(built: Path):
-    report = json.loads((built / "build.json").read_text())
+def test_smoke_build_serves_the_semantic_modes(smoke_artifacts: Path):
+    report = json.loads((smoke_artifacts / "build.json").read_text())
     assert {"rq", "sid-raw", "sid-drop-layer", "sid-adaptive", "hourglass"} <= set(report["stages"])
-    quantizer = Quantizer.load(built / "rq.npz")
+    quantizer = Quantizer.load(smoke_artifacts / "rq.npz")
     assert quantizer.codes.shape == (64, 2)
-    searcher = SemanticSearcher.load(built, device="cpu")
+    searcher = SemanticSearcher.load(smoke_artifacts, device="cpu")
     modes = {"semantic": "raw", "semantic-drop-layer": "drop-layer", "semantic-adaptive": "adaptive"}
     for mode, variant in modes.items():
-        sids = SemanticIds.load(built / f"sid.{variant}.json")
+        sids = SemanticIds.load(smoke_artifacts / f"sid.{variant}.json")
         valid = {tuple(t) for t in sids.ids}
         (hits,) = searcher.search_batch(["garden hose"], k=20, mode=mode)
         assert len(hits) == 20 and len({h.id for h in hits}) == 20
