@@ -1,19 +1,33 @@
 /**
- * The harness's origin systems: clear errors when the origin cannot be had, and (where the
- * sample's semantic artifacts are built) a real origin started by the harness and stopped after.
+ * The harness's origin systems: clear errors when the origin cannot be had, and a real origin,
+ * started by the harness on a smoke build of the sample's semantic artifacts, and stopped after.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCatalog } from "../../src/core/catalog/catalog.ts";
 import { OriginSession } from "../../src/eval/origin-session.ts";
 import { SystemUnavailableError, createSystem } from "../../src/eval/systems.ts";
 import { PYTHON } from "../../src/node/origin-process.ts";
 import { REPO_ROOT } from "../../src/node/paths.ts";
 
-const SAMPLE_ARTIFACTS = join(REPO_ROOT, ".edgespan/semantic/sample");
 const products = parseCatalog(readFileSync(join(REPO_ROOT, "data/sample-catalog.tsv"), "utf8"), { file: "data/sample-catalog.tsv" }).products;
-const built = (file: string) => existsSync(PYTHON) && existsSync(join(SAMPLE_ARTIFACTS, file));
+// npm test creates the Python environment before vitest runs; without it only the error cases run.
+const hasPython = existsSync(PYTHON);
+let SMOKE_ARTIFACTS = "";
+
+beforeAll(() => {
+  if (!hasPython) return;
+  // Its own smoke build (64 products, about half a minute): no race with other tests' builds.
+  SMOKE_ARTIFACTS = mkdtempSync(join(tmpdir(), "edgespan-eval-origin-"));
+  const build = spawnSync(PYTHON, ["-m", "edgespan_ml.semantic.build", "--catalog", "sample", "--smoke", "--out", SMOKE_ARTIFACTS], { cwd: REPO_ROOT, encoding: "utf8", timeout: 600_000 });
+  if (build.status !== 0) throw new Error(`smoke semantic build failed: ${build.stderr.slice(-2000)}`);
+}, 600_000);
+afterAll(() => {
+  if (SMOKE_ARTIFACTS) rmSync(SMOKE_ARTIFACTS, { recursive: true, force: true });
+});
 
 describe("origin systems in the harness", () => {
   it("names the build command when the artifacts are missing", async () => {
@@ -38,8 +52,8 @@ describe("origin systems in the harness", () => {
     }
   });
 
-  it.skipIf(!built("items.dense.npy"))("starts an origin on the artifacts, searches through it, stops it", async () => {
-    const origin = new OriginSession({ artifacts: SAMPLE_ARTIFACTS });
+  it.skipIf(!hasPython)("starts an origin on the artifacts, searches through it, stops it", async () => {
+    const origin = new OriginSession({ artifacts: SMOKE_ARTIFACTS });
     try {
       const dense = await createSystem("dense", { products, origin });
       const { hits } = await dense.search("black door knob", 5);
@@ -57,14 +71,16 @@ describe("origin systems in the harness", () => {
     }
   }, 120_000);
 
-  it.skipIf(!built("sid-model.adaptive.pt"))("hybrid+semantic-adaptive fuses lexical spans with the origin's semantic IDs", async () => {
-    const origin = new OriginSession({ artifacts: SAMPLE_ARTIFACTS });
+  it.skipIf(!hasPython)("hybrid+semantic-adaptive fuses lexical spans with the origin's semantic IDs", async () => {
+    const origin = new OriginSession({ artifacts: SMOKE_ARTIFACTS });
     try {
       const hybrid = await createSystem("hybrid+semantic-adaptive", { products, origin });
-      const { hits, timings } = await hybrid.search("matte black door knob", 10);
-      expect(hits).toHaveLength(10);
+      // k = 50: the smoke origin knows 64 products, and its list weighs 0.4, so its own finds
+      // rank below lexical's first ten.
+      const { hits, timings } = await hybrid.search("matte black door knob", 50);
+      expect(hits).toHaveLength(50);
       expect(hits.some((h) => h.spans.length > 0)).toBe(true);
-      expect(hits.some((h) => "sid" in h)).toBe(true);
+      expect(hits.some((h) => "sid" in h && Array.isArray((h as { sid?: unknown }).sid))).toBe(true);
       expect(timings).toHaveProperty("fuse");
     } finally {
       await origin.close();
