@@ -61,7 +61,7 @@ search.openapi(route, async (c) => {
   }
   const resolving = performance.now();
   const { retriever, served, fallback } = await resolve(engine, strategy, provider.cache, c.get("bundledModel"));
-  setMetric(c, "model", performance.now() - resolving); // the span model's load, on an isolate's first lexical request
+  if (strategy === "lexical") setMetric(c, "model", performance.now() - resolving); // the span model's load, on an isolate's first request
   if (fallback) c.header("X-Fallback", fallback);
   const result = await retriever.search(q, k);
   for (const [phase, ms] of Object.entries(result.timings)) setMetric(c, phase, ms);
