@@ -3,7 +3,8 @@
  * COMMANDS table. Input mistakes (unknown flag, missing file, malformed data) print one message
  * naming the flag or file and exit with code 2; nothing prints a stack trace.
  */
-import { existsSync } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { relative, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { openLocalNamespaces } from "../kv-seed/stores.ts";
@@ -11,12 +12,14 @@ import { CatalogError } from "../src/core/catalog/catalog.ts";
 import { NAME_RE } from "../src/core/experiments/config.ts";
 import { MAX_QA_TTL_SECONDS, mintQaToken } from "../src/core/experiments/qa-token.ts";
 import { formatReport } from "../src/core/experiments/report.ts";
-import { DEV_QUERIES_PATH, homedepotDir, REPO_ROOT, runEval, type Split } from "../src/eval/harness.ts";
+import { DEV_QUERIES_PATH, homedepotDir, loadEvalSet, REPO_ROOT, runEval, type Split } from "../src/eval/harness.ts";
 import { JudgmentsError, loadJudgments } from "../src/eval/judgments.ts";
 import { markdownReport, textReport } from "../src/eval/report.ts";
 import { writeDevQueries } from "../src/eval/split.ts";
+import { dumpSpans } from "../src/eval/span-dump.ts";
 import { SystemUnavailableError } from "../src/eval/systems.ts";
 import { buildReports, DEFAULT_EVENT_LIMIT } from "../src/node/ab-report.ts";
+import { loadCatalogFile } from "../src/node/catalog-file.ts";
 
 /** A mistake in how the command was called or in its input files: exit code 2. */
 class UsageError extends Error {}
@@ -186,7 +189,70 @@ const abReportCommand: Command = {
   },
 };
 
-const COMMANDS: Record<string, Command> = { eval: evalCommand, "dev-split": devSplitCommand, "qa-token": qaTokenCommand, "ab-report": abReportCommand };
+const spansCommand: Command = {
+  summary: "write the spans a span model decodes for judged queries (JSONL, for distillation and DPO)",
+  usage: `usage: edgespan spans --model DIR --out FILE [options]
+  --model DIR         the exported span model (model.json + ONNX files)
+  --out FILE          JSONL, one line per query: {query, hypotheses: [{spans, text, logProb, products}]}
+  --tokenizer FILE    the model's tokenizer (default: wasm/tokenizer.txt)
+  --split SPLIT       train | dev | all (default: train)
+  --limit N           only N queries of the split (a fixed pseudo-random sample)
+  --beam N            beam size (default 5)
+  --judgments FILE, --products FILE   as for eval (default: Home Depot)
+  --queries FILE      decode these queries instead of the judged ones (one per line, or a TSV whose
+                      first column is the query; "#" lines and a "query" header are skipped)`,
+  async run(args) {
+    const v = parse("spans", args, {
+      model: { type: "string" },
+      out: { type: "string" },
+      tokenizer: { type: "string" },
+      split: { type: "string", default: "train" },
+      limit: { type: "string" },
+      beam: { type: "string", default: "5" },
+      judgments: { type: "string" },
+      products: { type: "string" },
+      queries: { type: "string" },
+    });
+    if (v.help) return void console.log(this.usage);
+    if (!v.model) throw new UsageError("--model: give the exported span model's folder");
+    existingFile("--model", resolve(v.model, "model.json"));
+    if (!v.out) throw new UsageError("--out: give the JSONL file to write");
+    const split = v.split as Split;
+    if (!["dev", "train", "all"].includes(split)) throw new UsageError(`--split: expected dev, train or all, got ${JSON.stringify(split)}`);
+    const limit = v.limit === undefined ? undefined : Number(v.limit);
+    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError(`--limit: expected a positive integer, got ${JSON.stringify(v.limit)}`);
+    const beamSize = Number(v.beam);
+    if (!(Number.isInteger(beamSize) && beamSize >= 1 && beamSize <= 16)) throw new UsageError(`--beam: expected an integer from 1 to 16, got ${JSON.stringify(v.beam)}`);
+    const productsPath = existingFile("--products", v.products ?? resolve(homedepotDir(), "products.tsv"));
+    const { products, queries } = v.queries
+      ? { products: (await loadCatalogFile(productsPath)).products, queries: queryLines(await readFile(existingFile("--queries", v.queries), "utf8")).slice(0, limit) }
+      : await loadEvalSet({ judgmentsPath: existingFile("--judgments", v.judgments ?? resolve(homedepotDir(), "judgments.tsv")), productsPath, split, ...(limit ? { limit } : {}) }).then((set) => ({
+          products: set.products,
+          queries: set.queries.map((q) => q.query),
+        }));
+    const out = createWriteStream(v.out);
+    const started = performance.now();
+    let n = 0;
+    const records = dumpSpans(products, queries, resolve(v.model), {
+      decode: { beamSize },
+      ...(v.tokenizer ? { tokenizerPath: existingFile("--tokenizer", v.tokenizer) } : {}),
+    });
+    for await (const record of records) {
+      if (!out.write(`${JSON.stringify(record)}\n`)) await new Promise<void>((r) => out.once("drain", () => r()));
+      if (++n % 500 === 0) console.error(`spans: ${n}/${queries.length} queries, ${((performance.now() - started) / n).toFixed(1)} ms each`);
+    }
+    await new Promise<void>((done, fail) => out.end((e?: Error | null) => (e ? fail(e) : done())));
+    console.error(`spans: ${n} queries${v.queries ? "" : ` of the ${split} split`} -> ${v.out} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  },
+};
+
+/** Queries of a --queries file: the first tab-separated column of each line. */
+function queryLines(text: string): string[] {
+  const queries = text.split("\n").map((l) => l.split("\t")[0]!.trim()).filter((q) => q !== "" && !q.startsWith("#"));
+  return queries[0] === "query" ? queries.slice(1) : queries; // a TSV's header
+}
+
+const COMMANDS: Record<string, Command> = { eval: evalCommand, spans: spansCommand, "dev-split": devSplitCommand, "qa-token": qaTokenCommand, "ab-report": abReportCommand };
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));

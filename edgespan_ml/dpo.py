@@ -5,8 +5,11 @@
 A pair is one query with the target spans of a title rated >= 2.67 (preferred) and of a title
 rated <= 1.67 (rejected) for that same query; the loss pushes the policy's log-likelihood margin
 between them above the frozen SFT reference's: -log sigmoid(beta * ((pi_c - ref_c) - (pi_r - ref_r))).
-Spans the SFT model writes that retrieve irrelevant products are the other source the issue names;
-they need the FM index in the loop and are not used yet.
+
+With --model-spans (`npx tsx bin/edgespan.ts spans --model SFT_EXPORT`), the SFT model's own
+hypotheses join as rejected examples when the products holding their spans include judged ones and
+none of them is relevant (every grade below 2.33): spans the model writes that retrieve irrelevant
+products. Each is paired with the targets of a title rated >= 2.67 for the same query.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from torch.nn import functional as F
 from . import data
 from .export import load_model
 from .spans import build_target
-from .tokenizer import PAD, WordPieceTokenizer
-from .train import MAX_QUERY_TOKENS, batch, device_and_autocast, encode_target
+from .text import normalize
+from .tokenizer import EOS, PAD, SEP, WordPieceTokenizer
+from .train import MAX_QUERY_TOKENS, MAX_TARGET_TOKENS, batch, device_and_autocast, encode_target
 
 PREFERRED, REJECTED = 2.67, 1.67
 
@@ -47,6 +51,40 @@ def preference_pairs(tok: WordPieceTokenizer, seed: int = 0) -> list[tuple[list[
             rejected = build_target(q.query, products[b]).text()
             if chosen and rejected and chosen != rejected:
                 pairs.append((query, encode_target(tok, chosen), encode_target(tok, rejected)))
+    return pairs
+
+
+def model_pairs(path: Path, tok: WordPieceTokenizer, seed: int = 0) -> list[tuple[list[int], list[int], list[int]]]:
+    """(query, preferred target, the SFT model's hypothesis that retrieves only irrelevant products)."""
+    products = data.load_products()
+    judged = {q.query: q for q in data.load_judgments()}
+    dev = data.dev_queries()
+    rng = random.Random(seed)
+    pairs = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, start=1):
+            row = json.loads(line)
+            if (
+                not isinstance(row, dict)
+                or not isinstance(row.get("query"), str)
+                or not isinstance(row.get("hypotheses"), list)
+            ):
+                raise ValueError(f"{path}:{n}: expected an object with query and hypotheses")
+            q = judged.get(normalize(row["query"]))
+            query = tok.encode(row["query"])[:MAX_QUERY_TOKENS]
+            if q is None or q.query in dev or not query:
+                continue  # never learn from the dev split, whatever the file holds
+            good = sorted(p for p, g in q.grades.items() if g >= PREFERRED and p in products)
+            if not good:
+                continue
+            for h in row["hypotheses"]:
+                grades = [q.grades[p] for p in h.get("products", []) if p in q.grades]
+                if not grades or max(grades) >= data.RELEVANT:
+                    continue
+                chosen = build_target(q.query, products[rng.choice(good)]).text()
+                rejected = [t for i, span in enumerate(h["spans"]) for t in ([SEP] if i else []) + span]
+                if chosen:
+                    pairs.append((query, encode_target(tok, chosen), rejected[: MAX_TARGET_TOKENS - 1] + [EOS]))
     return pairs
 
 
@@ -77,13 +115,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--beta", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--limit-pairs", type=int, help="use only N pairs (smoke runs)")
+    parser.add_argument("--limit-pairs", type=int, help="use only N pairs of each source (smoke runs)")
+    parser.add_argument("--model-spans", help="JSONL of the SFT model's hypotheses (edgespan spans)")
     args = parser.parse_args(argv)
 
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
     tok = WordPieceTokenizer.load(args.tokenizer)
     pairs = preference_pairs(tok, args.seed)[: args.limit_pairs]
+    written = model_pairs(Path(args.model_spans), tok, args.seed) if args.model_spans else []
+    pairs = pairs + written[: args.limit_pairs]
+    rng.shuffle(pairs)  # held-out pairs come from both sources
+    if len(pairs) < 10:
+        raise SystemExit(f"dpo: only {len(pairs)} preference pairs in these judgments; need at least 10")
     held = min(500, len(pairs) // 5)
     held_out, train_pairs = pairs[:held], pairs[held:]
     device, _ = device_and_autocast()
@@ -123,7 +167,13 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     torch.save({"model": policy.state_dict(), "config": policy.cfg.to_dict()}, out / "model.pt")
-    summary = {"pairs": len(pairs), "held_out": len(held_out), "beta": args.beta, "history": history}
+    summary = {
+        "pairs": len(pairs),
+        "model_written_pairs": len(written),
+        "held_out": len(held_out),
+        "beta": args.beta,
+        "history": history,
+    }
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     before, after = history[0]["held_out_accuracy"], history[-1]["held_out_accuracy"]
     print(f"{len(train_pairs)} training pairs; held-out preference accuracy {before:.3f} -> {after:.3f}")

@@ -84,11 +84,12 @@ class TrainConfig:
     seed: int = 0
 
 
-# The edge student fits the Worker (int8 ONNX <= 8 MB); the teacher is only limited by the GPU.
+# The edge student fits the Worker (int8 ONNX <= 8 MB). The teacher is 3x its size, 2.2x its step
+# time: as large as trains through the same 4,000 steps within about half an hour on 2 CPU cores.
 SIZES = {
     "student": SpanModelConfig(),
     "teacher": SpanModelConfig(
-        embed_dim=256, d_model=512, n_heads=8, n_encoder_layers=6, n_decoder_layers=4, d_ff=2048
+        embed_dim=192, d_model=384, n_heads=6, n_encoder_layers=4, n_decoder_layers=3, d_ff=1536
     ),
 }
 
@@ -108,11 +109,16 @@ def train(
     train_set: list[tuple[list[int], list[int]]],
     dev_set: list[tuple[list[int], list[int]]],
     half_weights: bool = False,
+    init: dict[str, torch.Tensor] | None = None,
 ) -> dict:
+    """Trains from `init` weights when given (fine-tuning), else from scratch; resumes from ckpt.pt."""
     random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
     device, amp = device_and_autocast()
-    model = SpanModel(model_cfg).to(device)
+    model = SpanModel(model_cfg)
+    if init is not None:
+        model.load_state_dict({k: v.float() for k, v in init.items()})
+    model = model.to(device)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW(
@@ -149,7 +155,7 @@ def train(
 
     model.train()
     started = time.time()
-    bar = tqdm(total=cfg.steps, initial=step, desc="sft", unit="step")
+    bar = tqdm(total=cfg.steps, initial=step, desc=out_dir.name, unit="step")
     while step < cfg.steps:
         examples = random.sample(train_set, min(cfg.batch_size, len(train_set)))
         for group in opt.param_groups:

@@ -19,9 +19,9 @@ export async function openLexical(
   products: readonly Product[],
   modelDir: string,
   options: { decode?: Partial<DecodeOptions>; lexical?: Partial<LexicalOptions>; tokenizerPath?: string } = {},
-): Promise<{ local: LocalEngine; retriever: LexicalRetriever }> {
+): Promise<{ local: LocalEngine; decoder: SpanDecoder; retriever: LexicalRetriever }> {
   const tokenizer = WordPieceTokenizer.load(new Uint8Array(await readFile(options.tokenizerPath ?? DEFAULT_TOKENIZER)));
   const [local, session] = await Promise.all([openLocalEngine(products, { tokenizer }), loadSpanModel(modelDir)]);
   const decoder = new SpanDecoder(session, local.engine.index, spanStarts(local.engine.index, tokenizer), options.decode);
-  return { local, retriever: new LexicalRetriever(local.engine, decoder, options.lexical) };
+  return { local, decoder, retriever: new LexicalRetriever(local.engine, decoder, options.lexical) };
 }

@@ -1,0 +1,100 @@
+"""Sequence-level distillation (Kim & Rush 2016) of the teacher into the edge student.
+
+    python -m edgespan_ml.distill --init RUN/sft/model.pt --teacher-spans teacher-spans.jsonl --out RUN/distilled
+
+The teacher's beam outputs for the training queries, decoded under the FM index's constraint at the
+edge (`npx tsx bin/edgespan.ts spans --model TEACHER`), become targets next to the gold ones. The
+student continues from its SFT weights on that mix: a teacher hypothesis is a sequence the catalog
+holds and the teacher prefers, which is often easier for a small model to imitate than a target built
+from one title.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import torch
+
+from .data import REPO_ROOT
+from .model import SpanModelConfig
+from .tokenizer import EOS, SEP, WordPieceTokenizer
+from .train import MAX_QUERY_TOKENS, MAX_TARGET_TOKENS, TrainConfig, load_examples, train
+
+Example = tuple[list[int], list[int]]
+
+
+def teacher_examples(path: Path, tok: WordPieceTokenizer, per_query: int = 1) -> list[Example]:
+    """(query ids, target ids) from the teacher's `per_query` best hypotheses of each query."""
+    out: list[Example] = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, start=1):
+            row = json.loads(line)
+            if (
+                not isinstance(row, dict)
+                or not isinstance(row.get("query"), str)
+                or not isinstance(row.get("hypotheses"), list)
+            ):
+                raise ValueError(f"{path}:{n}: expected an object with query and hypotheses")
+            query = tok.encode(row["query"])[:MAX_QUERY_TOKENS]
+            for h in row["hypotheses"][:per_query]:
+                spans = h.get("spans")
+                if not query or not isinstance(spans, list) or not spans:
+                    continue
+                target: list[int] = []
+                for i, span in enumerate(spans):
+                    target += ([SEP] if i else []) + [int(t) for t in span]
+                out.append((query, target[: MAX_TARGET_TOKENS - 1] + [EOS]))
+    return out
+
+
+def mix(gold: list[Example], teacher: list[Example], teacher_share: float) -> list[Example]:
+    """Gold plus the teacher's examples repeated so that they make about `teacher_share` of draws."""
+    if not teacher or teacher_share <= 0:
+        return gold
+    repeat = max(1, round(teacher_share / (1 - teacher_share) * len(gold) / len(teacher)))
+    return gold + teacher * repeat
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m edgespan_ml.distill")
+    parser.add_argument("--init", required=True, help="the student's SFT model.pt")
+    parser.add_argument("--teacher-spans", required=True, help="JSONL from `edgespan spans --model TEACHER`")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--data", default=str(REPO_ROOT / ".edgespan" / "data"))
+    parser.add_argument("--tokenizer", default=str(REPO_ROOT / "wasm" / "tokenizer.txt"))
+    parser.add_argument("--steps", type=int, default=1000)
+    parser.add_argument("--lr", type=float, default=3e-4)
+    parser.add_argument("--per-query", type=int, default=1, help="teacher hypotheses per query")
+    parser.add_argument("--teacher-share", type=float, default=0.5, help="share of draws from the teacher")
+    parser.add_argument("--smoke", action="store_true")
+    args = parser.parse_args(argv)
+    if not 0 <= args.teacher_share < 1:
+        parser.error("--teacher-share: expected a number in [0, 1)")
+
+    tok = WordPieceTokenizer.load(args.tokenizer)
+    data_dir = Path(args.data)
+    gold = load_examples(data_dir / "train.jsonl", tok, 512 if args.smoke else None)
+    teacher = teacher_examples(Path(args.teacher_spans), tok, args.per_query)
+    dev_set = load_examples(data_dir / "dev.jsonl", tok, 128 if args.smoke else 2000)
+    ckpt = torch.load(args.init, map_location="cpu", weights_only=False)
+    cfg = TrainConfig(steps=args.steps, lr=args.lr, warmup=min(100, args.steps // 10))
+    if args.smoke:
+        cfg = TrainConfig(steps=min(args.steps, 20), batch_size=16, eval_every=10, warmup=2, lr=args.lr)
+    summary = train(
+        Path(args.out),
+        SpanModelConfig(**ckpt["config"]),
+        cfg,
+        mix(gold, teacher, args.teacher_share),
+        dev_set,
+        init=ckpt["model"],
+    )
+    summary["teacher_examples"] = len(teacher)
+    (Path(args.out) / "summary.json").write_text(json.dumps(summary, indent=2))
+    print(f"{len(teacher)} teacher examples, {len(gold)} gold: dev loss {summary['history'][-1]['dev_loss']:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
