@@ -18,9 +18,10 @@ from pathlib import Path
 import torch
 
 from .data import REPO_ROOT
+from .decoded import read_decoded
 from .model import SpanModelConfig
-from .tokenizer import EOS, SEP, WordPieceTokenizer
-from .train import MAX_QUERY_TOKENS, MAX_TARGET_TOKENS, TrainConfig, load_examples, train
+from .tokenizer import WordPieceTokenizer
+from .train import MAX_QUERY_TOKENS, TrainConfig, load_examples, target_of, train
 
 Example = tuple[list[int], list[int]]
 
@@ -28,24 +29,10 @@ Example = tuple[list[int], list[int]]
 def teacher_examples(path: Path, tok: WordPieceTokenizer, per_query: int = 1) -> list[Example]:
     """(query ids, target ids) from the teacher's `per_query` best hypotheses of each query."""
     out: list[Example] = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, start=1):
-            row = json.loads(line)
-            if (
-                not isinstance(row, dict)
-                or not isinstance(row.get("query"), str)
-                or not isinstance(row.get("hypotheses"), list)
-            ):
-                raise ValueError(f"{path}:{n}: expected an object with query and hypotheses")
-            query = tok.encode(row["query"])[:MAX_QUERY_TOKENS]
-            for h in row["hypotheses"][:per_query]:
-                spans = h.get("spans")
-                if not query or not isinstance(spans, list) or not spans:
-                    continue
-                target: list[int] = []
-                for i, span in enumerate(spans):
-                    target += ([SEP] if i else []) + [int(t) for t in span]
-                out.append((query, target[: MAX_TARGET_TOKENS - 1] + [EOS]))
+    for text, hypotheses in read_decoded(path):
+        query = tok.encode(text)[:MAX_QUERY_TOKENS]
+        if query:
+            out.extend((query, target_of(h["spans"])) for h in hypotheses[:per_query])
     return out
 
 

@@ -24,11 +24,12 @@ import torch
 from torch.nn import functional as F
 
 from . import data
+from .decoded import read_decoded
 from .export import load_model
 from .spans import build_target
 from .text import normalize
-from .tokenizer import EOS, PAD, SEP, WordPieceTokenizer
-from .train import MAX_QUERY_TOKENS, MAX_TARGET_TOKENS, batch, device_and_autocast, encode_target
+from .tokenizer import PAD, WordPieceTokenizer
+from .train import MAX_QUERY_TOKENS, batch, device_and_autocast, encode_target, target_of
 
 PREFERRED, REJECTED = 2.67, 1.67
 
@@ -61,30 +62,19 @@ def model_pairs(path: Path, tok: WordPieceTokenizer, seed: int = 0) -> list[tupl
     dev = data.dev_queries()
     rng = random.Random(seed)
     pairs = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, start=1):
-            row = json.loads(line)
-            if (
-                not isinstance(row, dict)
-                or not isinstance(row.get("query"), str)
-                or not isinstance(row.get("hypotheses"), list)
-            ):
-                raise ValueError(f"{path}:{n}: expected an object with query and hypotheses")
-            q = judged.get(normalize(row["query"]))
-            query = tok.encode(row["query"])[:MAX_QUERY_TOKENS]
-            if q is None or q.query in dev or not query:
-                continue  # never learn from the dev split, whatever the file holds
-            good = sorted(p for p, g in q.grades.items() if g >= PREFERRED and p in products)
-            if not good:
+    for text, hypotheses in read_decoded(path):
+        q = judged.get(normalize(text))
+        query = tok.encode(text)[:MAX_QUERY_TOKENS]
+        if q is None or q.query in dev or not query:
+            continue  # never learn from the dev split, whatever the file holds
+        good = sorted(p for p, g in q.grades.items() if g >= PREFERRED and p in products)
+        for h in hypotheses if good else []:
+            grades = [q.grades[p] for p in h.get("products", []) if p in q.grades]
+            if not grades or max(grades) >= data.RELEVANT:
                 continue
-            for h in row["hypotheses"]:
-                grades = [q.grades[p] for p in h.get("products", []) if p in q.grades]
-                if not grades or max(grades) >= data.RELEVANT:
-                    continue
-                chosen = build_target(q.query, products[rng.choice(good)]).text()
-                rejected = [t for i, span in enumerate(h["spans"]) for t in ([SEP] if i else []) + span]
-                if chosen:
-                    pairs.append((query, encode_target(tok, chosen), rejected[: MAX_TARGET_TOKENS - 1] + [EOS]))
+            chosen = build_target(q.query, products[rng.choice(good)]).text()
+            if chosen:
+                pairs.append((query, encode_target(tok, chosen), target_of(h["spans"])))
     return pairs
 
 

@@ -30,13 +30,14 @@ MAX_QUERY_TOKENS = 32
 MAX_TARGET_TOKENS = 48
 
 
-def encode_target(tok: WordPieceTokenizer, spans: list[str]) -> list[int]:
-    ids: list[int] = []
-    for i, span in enumerate(spans):
-        if i:
-            ids.append(SEP)
-        ids.extend(tok.encode(span))
+def target_of(spans: list[list[int]]) -> list[int]:
+    """Spans of token ids as a decoder target: joined by [SEP], ended by [EOS]."""
+    ids = [int(t) for i, span in enumerate(spans) for t in ([SEP] if i else []) + list(span)]
     return ids[: MAX_TARGET_TOKENS - 1] + [EOS]
+
+
+def encode_target(tok: WordPieceTokenizer, spans: list[str]) -> list[int]:
+    return target_of([tok.encode(span) for span in spans])
 
 
 def load_examples(path: Path, tok: WordPieceTokenizer, limit: int | None = None) -> list[tuple[list[int], list[int]]]:
