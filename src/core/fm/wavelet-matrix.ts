@@ -5,6 +5,8 @@
  */
 import { RankBitVector, bitWidth, popcount32 } from "./bits.ts";
 
+const ABSENT = 0xffffffff;
+
 export class WaveletMatrix {
   readonly levels: number;
   private readonly bits: RankBitVector[];
@@ -17,29 +19,42 @@ export class WaveletMatrix {
     this.levels = Math.max(1, bitWidth(alphabetSize - 1));
     this.bits = [];
     this.zeros = new Uint32Array(this.levels);
+    // One pass per level, branch-free (the bits are random): each value is written to both the
+    // zeros' and the ones' buffer and only the right cursor advances; the ones then follow the
+    // zeros. Indexes are decoded on a cold isolate's first request, so this loop is on its path.
     let current = Uint32Array.from(values);
     let next = new Uint32Array(n);
+    const ones = new Uint32Array(n);
     for (let level = 0; level < this.levels; level++) {
       const shift = this.levels - 1 - level;
       const words = new Uint32Array((n + 31) >>> 5);
-      let zeroCount = 0;
-      for (let i = 0; i < n; i++) {
-        if ((current[i]! >>> shift) & 1) words[i >>> 5]! |= 1 << (i & 31);
-        else zeroCount++;
-      }
       let z = 0;
-      let o = zeroCount;
+      let o = 0;
+      let word = 0;
       for (let i = 0; i < n; i++) {
         const v = current[i]!;
-        if ((v >>> shift) & 1) next[o++] = v;
-        else next[z++] = v;
+        const bit = (v >>> shift) & 1;
+        word |= bit << (i & 31);
+        if ((i & 31) === 31) {
+          words[i >>> 5] = word;
+          word = 0;
+        }
+        next[z] = v;
+        ones[o] = v;
+        z += bit ^ 1;
+        o += bit;
       }
+      if ((n & 31) !== 0) words[n >>> 5] = word;
+      next.set(ones.subarray(0, o), z);
       this.bits.push(new RankBitVector(words, n));
-      this.zeros[level] = zeroCount;
+      this.zeros[level] = z;
       [current, next] = [next, current];
     }
-    this.start = new Uint32Array(alphabetSize);
-    for (let c = 0; c < alphabetSize; c++) this.start[c] = this.map(c, 0);
+    // After the last level the values stand grouped by code: a code's run starts at its first
+    // position there (a code that does not occur takes the slower walk down the levels).
+    this.start = new Uint32Array(alphabetSize).fill(ABSENT);
+    for (let i = n - 1; i >= 0; i--) this.start[current[i]!] = i;
+    for (let c = 0; c < alphabetSize; c++) if (this.start[c] === ABSENT) this.start[c] = this.map(c, 0);
   }
 
   /** Follows position i down the levels along the bits of c. */
