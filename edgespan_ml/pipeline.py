@@ -110,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         distilled / "model.pt",
         lambda: distill.main(
             ["--init", str(student), "--teacher-spans", str(teacher_spans), "--out", str(distilled)]
-            + ["--data", str(out / "data"), "--tokenizer", str(tok), "--steps", str(args.distill_steps), *smoke]
+            + ["--data", str(out / "data"), "--tokenizer", str(tok), "--steps", str(args.distill_steps)]
+            + ["--per-query", "3", "--only-relevant", *smoke]
         ),
     )
     exported("distilled", distilled / "model.pt")

@@ -29,6 +29,9 @@ def test_teacher_examples_are_the_best_hypotheses_as_targets(tmp_path):
     examples = distill.teacher_examples(path, TOK, per_query=1)
     assert examples == [(TOK.encode("garden hose"), [7, 8, SEP, 9, EOS])]
     assert len(distill.teacher_examples(path, TOK, per_query=2)) == 2
+    # A filter applies before the per-query cut: the second hypothesis is the first kept.
+    kept = distill.teacher_examples(path, TOK, per_query=1, keep=lambda query, h: h["spans"] == [[10]])
+    assert kept == [(TOK.encode("garden hose"), [10, EOS])]
     (tmp_path / "bad.jsonl").write_text('{"query": "x", "hypotheses": []}\n["not an object"]\n')
     with pytest.raises(ValueError, match="bad.jsonl:2"):
         distill.teacher_examples(tmp_path / "bad.jsonl", TOK)
