@@ -11,7 +11,8 @@ where the last one stopped (the training stages also resume inside their checkpo
 `*-spans` decode the training queries with an exported model under the FM index's constraint, in
 the TypeScript core the edge runs (`edgespan spans`): DPO takes the SFT model's hypotheses that
 retrieve only irrelevant products as rejected examples, and distillation trains the student on the
-teacher's. --smoke runs the whole chain on a tiny slice with tiny models, in about a minute.
+teacher's hypotheses that retrieve a relevant product. --smoke runs the whole chain on a tiny slice
+with tiny models, in well under a minute (CI runs it on the sample catalog).
 """
 
 from __future__ import annotations
@@ -89,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     sft_model = exported("sft", student)
     stage("sft-spans", sft_spans, lambda: decode_spans(sft_model, tok, sft_spans, spans_limit))
     tuned = out / "dpo"
-    dpo_args = ["--steps", "10", "--batch-size", "8", "--limit-pairs", "200"] if args.smoke else []
-    dpo_args = dpo_args or ["--steps", str(args.dpo_steps)]
+    smoke_dpo = ["--steps", "10", "--batch-size", "8", "--limit-pairs", "200"]
+    dpo_args = smoke_dpo if args.smoke else ["--steps", str(args.dpo_steps)]
     stage(
         "dpo",
         tuned / "model.pt",

@@ -23,8 +23,11 @@ export interface QueryRecord {
   readonly hypotheses: HypothesisRecord[];
 }
 
-export const MAX_PRODUCTS = 50;
-/** Occurrences located per span; a span more frequent than this does not narrow the products. */
+const MAX_PRODUCTS = 50;
+/**
+ * Occurrences located per span; a span more frequent than this does not narrow the products (and a
+ * hypothesis made only of such spans lists none: it is not evidence about any product).
+ */
 const MAX_OCCURRENCES = 5000;
 
 export async function* dumpSpans(
