@@ -34,10 +34,13 @@ from .train import MAX_QUERY_TOKENS, batch, device_and_autocast, encode_target, 
 PREFERRED, REJECTED = 2.67, 1.67
 
 
-def preference_pairs(tok: WordPieceTokenizer, seed: int = 0) -> list[tuple[list[int], list[int], list[int]]]:
+Pair = tuple[list[int], list[int], list[int]]
+
+
+def preference_pairs(
+    tok: WordPieceTokenizer, products: dict[str, str], train: list[data.JudgedQuery], seed: int = 0
+) -> list[Pair]:
     """(query, preferred target, rejected target) from the train split's graded judgments."""
-    products = data.load_products()
-    train, _ = data.split(data.load_judgments())
     rng = random.Random(seed)
     pairs = []
     for q in train:
@@ -55,18 +58,18 @@ def preference_pairs(tok: WordPieceTokenizer, seed: int = 0) -> list[tuple[list[
     return pairs
 
 
-def model_pairs(path: Path, tok: WordPieceTokenizer, seed: int = 0) -> list[tuple[list[int], list[int], list[int]]]:
+def model_pairs(
+    path: Path, tok: WordPieceTokenizer, products: dict[str, str], train: list[data.JudgedQuery], seed: int = 0
+) -> list[Pair]:
     """(query, preferred target, the SFT model's hypothesis that retrieves only irrelevant products)."""
-    products = data.load_products()
-    judged = {q.query: q for q in data.load_judgments()}
-    dev = data.dev_queries()
+    judged = {q.query: q for q in train}
     rng = random.Random(seed)
     pairs = []
     for text, hypotheses in read_decoded(path):
         q = judged.get(normalize(text))
         query = tok.encode(text)[:MAX_QUERY_TOKENS]
-        if q is None or q.query in dev or not query:
-            continue  # never learn from the dev split, whatever the file holds
+        if q is None or not query:
+            continue  # only train-split queries, whatever the file holds
         good = sorted(p for p, g in q.grades.items() if g >= PREFERRED and p in products)
         for h in hypotheses if good else []:
             grades = [q.grades[p] for p in h.get("products", []) if p in q.grades]
@@ -112,8 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
     tok = WordPieceTokenizer.load(args.tokenizer)
-    pairs = preference_pairs(tok, args.seed)[: args.limit_pairs]
-    written = model_pairs(Path(args.model_spans), tok, args.seed) if args.model_spans else []
+    products = data.load_products()
+    train, _ = data.split(data.load_judgments())
+    pairs = preference_pairs(tok, products, train, args.seed)[: args.limit_pairs]
+    written = model_pairs(Path(args.model_spans), tok, products, train, args.seed) if args.model_spans else []
     pairs = pairs + written[: args.limit_pairs]
     rng.shuffle(pairs)  # held-out pairs come from both sources
     if len(pairs) < 10:

@@ -5,11 +5,6 @@ variable-length IDs need no special case; the node after END is the product's le
 stored flat (CSR, sorted by token) and the trie's nodes are numbered in depth-first order over the
 IDs sorted lexicographically, so every node's products are one contiguous range of that order.
 
-Products whose code paths collide are told apart by a suffix (index among the colliders) that no
-model can infer from the query; given `suffix_base`, the trie makes a node whose children are
-suffixes terminal, so a beam finishes at the shared path and stands for all its colliders instead
-of spending the beam on guessing suffixes.
-
 A product list of length k: the products of the finished beams, best first; when there are fewer
 than k, the products under the best prefixes the search kept on its way (deepest step first, then
 by score) fill the rest. `rerank` reorders such a list by the cosine of query and item vectors.
@@ -30,7 +25,7 @@ MAX_BEAM = 128
 
 
 class Trie:
-    def __init__(self, ids: list[list[int]], end: int, suffix_base: int | None = None):
+    def __init__(self, ids: list[list[int]], end: int):
         self.end = end
         order = sorted(range(len(ids)), key=lambda i: ids[i])
         children: list[dict[int, int]] = [{}]
@@ -61,11 +56,6 @@ class Trie:
         self.child_key = np.arange(len(children)).repeat(counts) * self.vocab + self.child_token  # sorted
         self.leaf_product = np.full(len(children), -1, dtype=np.int64)
         self.leaf_product[counts == 0] = self.sorted_products[self.first[counts == 0]]
-        # where a beam may finish: after END, or (colliders as one group) where suffixes begin
-        self.terminal = counts == 0
-        if suffix_base is not None:
-            first_child = self.child_token[np.minimum(self.child_start[:-1], max(len(self.child_token) - 1, 0))]
-            self.terminal |= (counts > 0) & (first_child >= suffix_base) & (first_child != end)
 
     @property
     def nodes(self) -> int:
@@ -95,7 +85,7 @@ class Trie:
 
 @dataclass
 class Beams:
-    """Per query, the finished beams' terminal nodes (best first) with their log-probabilities, and
+    """Per query, the finished beams' leaf nodes (best first) with their log-probabilities, and
     the beams (trie node, score) of every step."""
 
     finished: list[list[int]]
@@ -117,7 +107,7 @@ def beam_search(model: SidModel, trie: Trie, queries: torch.Tensor, beam: int) -
     query_rows = queries.repeat_interleave(beam, 0)
     history, steps = [], 0
     while True:
-        leaf = trie.terminal[nodes]
+        leaf = trie.leaf_product[nodes] >= 0
         alive = torch.isfinite(scores).cpu().numpy()
         if not (alive & ~leaf).any():
             break
@@ -138,7 +128,7 @@ def beam_search(model: SidModel, trie: Trie, queries: torch.Tensor, beam: int) -
         best, index = candidates.view(q, beam * v).topk(beam, dim=1)
         parent, token = (index // v).cpu().numpy(), (index % v).cpu().numpy()
         parent_nodes = np.take_along_axis(nodes, parent, 1)
-        stays = trie.terminal[parent_nodes]
+        stays = trie.leaf_product[parent_nodes] >= 0
         valid = torch.isfinite(best).cpu().numpy()
         moved = valid & ~stays
         nodes = parent_nodes.copy()
@@ -151,16 +141,16 @@ def beam_search(model: SidModel, trie: Trie, queries: torch.Tensor, beam: int) -
     final = scores.cpu().numpy()
     finished, finished_scores = [], []
     for i in range(q):
-        keep = [j for j in range(beam) if np.isfinite(final[i, j]) and trie.terminal[nodes[i, j]]]
+        keep = [j for j in range(beam) if np.isfinite(final[i, j]) and trie.leaf_product[nodes[i, j]] >= 0]
         finished.append([int(nodes[i, j]) for j in keep])
         finished_scores.append([float(final[i, j]) for j in keep])
     return Beams(finished, finished_scores, history, steps)
 
 
 def ranked(beams: Beams, trie: Trie, query: int, k: int) -> tuple[list[int], list[float]]:
-    """Query `query`'s k products: those of the finished beams first (a group of colliders in
-    catalog order), then the products under the best kept prefixes (deepest step first). A product
-    scores its beam's log-probability, a filled one no more than the product before it."""
+    """Query `query`'s k products: those of the finished beams first, then the products under the
+    best kept prefixes (deepest step first). A product scores its beam's log-probability, a filled
+    one no more than the product before it."""
     products: list[int] = []
     scores: list[float] = []
     seen: set[int] = set()

@@ -163,7 +163,6 @@ def dev_eval(
     beam: int,
     k: int = 100,
     device: str = "cpu",
-    group_colliders: bool = False,
 ) -> dict:
     """Dev Recall@10/@100 of the raw beam list and of the same list re-ranked by cosine, with the
     mean ID length of the top product, decode steps per batch and milliseconds per query (decoding
@@ -171,7 +170,7 @@ def dev_eval(
     scorable = [(q.query, set(q.relevant())) for q in catalog.dev if q.relevant()]
     if not scorable:
         return {"skipped": "the catalog has no judged dev queries"}
-    trie = Trie(sids.ids, model.cfg.vocab_size - 1, sids.suffix_base if group_colliders else None)
+    trie = Trie(sids.ids, model.cfg.vocab_size - 1)
     items = np.load(folder / "items.dense-ft.npy")
     vectors = query_vectors(folder, [q for q, _ in scorable], device)
     sums = {"raw": [0.0, 0.0], "reranked": [0.0, 0.0]}

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from edgespan_ml import distill, dpo
+from edgespan_ml import data, distill, dpo
 from edgespan_ml.data import REPO_ROOT
 from edgespan_ml.tokenizer import EOS, SEP, WordPieceTokenizer
 
@@ -61,7 +61,8 @@ def test_model_pairs_reject_hypotheses_that_retrieve_only_irrelevant_products(tm
             ],
         }
     ]
-    pairs = dpo.model_pairs(write_spans(tmp_path / "sft.jsonl", rows), TOK)
+    train, _ = data.split(data.load_judgments())
+    pairs = dpo.model_pairs(write_spans(tmp_path / "sft.jsonl", rows), TOK, data.load_products(), train)
     assert len(pairs) == 1
     q, chosen, rejected = pairs[0]
     assert q == TOK.encode(query) and rejected == [11, 12, EOS] and chosen[-1] == EOS and chosen != rejected

@@ -155,22 +155,6 @@ def test_beam_search_emits_only_valid_ids_and_fills_k():
         beam_search(model, trie, queries, beam=MAX_BEAM + 1)
 
 
-def test_colliders_can_finish_as_one_group():
-    sids = make_ids(np.array([[0, 1], [0, 1], [0, 1], [1, 2], [1, 3]]), 4, "raw")  # three colliders
-    end = sids.suffix_base + 3
-    trie = Trie(sids.ids, end, suffix_base=sids.suffix_base)
-    group = trie.walk([0, 5])
-    assert trie.terminal[group] and sorted(trie.products_under(group).tolist()) == [0, 1, 2]
-    assert not trie.terminal[trie.walk([1])] and trie.terminal[trie.walk([1, 6, end])]
-    model = SidModel(SidModelConfig(vocab_size=end + 1, query_dim=16, max_tokens=4, d_model=32, d_ff=64)).eval()
-    beams = beam_search(model, trie, torch.from_numpy(mixture(2, seed=1)), beam=3)
-    assert beams.steps <= 3  # two codes and END; no suffix step
-    products, _ = ranked(beams, trie, 0, 5)
-    assert sorted(products) == [0, 1, 2, 3, 4]
-
-
-
-
 def test_smoke_build_serves_the_semantic_modes(smoke_artifacts: Path):
     report = json.loads((smoke_artifacts / "build.json").read_text())
     assert {"rq", "sid-raw", "sid-drop-layer", "sid-adaptive", "hourglass"} <= set(report["stages"])

@@ -4,14 +4,13 @@
  */
 import MiniSearch, { type SearchOptions } from "minisearch";
 import type { Product } from "../core/catalog/product.ts";
-import { reciprocalRankFusion } from "../core/retrieval/fusion.ts";
 import type { Retriever, SearchHit, SearchResult } from "../core/retrieval/types.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { openLocalEngine } from "../node/engine.ts";
 import { openLexical } from "../node/lexical.ts";
 import { REPO_ROOT } from "../node/paths.ts";
-import { DEFAULT_MODE, FUSION_WEIGHT, SEMANTIC_MODES, type SemanticMode } from "../worker/origin-client.ts";
+import { DEFAULT_MODE, SEMANTIC_MODES, type SemanticMode, fuseHybrid } from "../worker/origin-client.ts";
 import { words } from "./buckets.ts";
 import { OriginUnavailable, type OriginSession } from "./origin-session.ts";
 
@@ -102,7 +101,7 @@ async function originSystem(name: string, ctx: SystemContext): Promise<Retriever
       pending.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
       const [lex, sem] = [await lexical.search(query, k), await pending];
       const start = performance.now();
-      const hits = reciprocalRankFusion([{ hits: lex.hits }, { hits: sem.hits, weight: FUSION_WEIGHT[mode] }], { limit: k });
+      const hits = fuseHybrid(lex.hits, sem.hits, mode, k);
       return { hits, timings: { ...lex.timings, ...sem.timings, fuse: performance.now() - start } };
     },
   };

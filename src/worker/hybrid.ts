@@ -10,11 +10,11 @@
  * the origin the answer is a 200 with the lexical hits, marked `degraded` with the reason.
  */
 import type { Engine } from "../core/engine.ts";
-import { type FusableHit, reciprocalRankFusion } from "../core/retrieval/fusion.ts";
+import type { FusableHit } from "../core/retrieval/fusion.ts";
 import type { StrategyName } from "../core/retrieval/strategies.ts";
 import type { PhaseTimings, Retriever } from "../core/retrieval/types.ts";
 import { type Env, originFor, resultCacheFor } from "./isolate.ts";
-import { FUSION_WEIGHT } from "./origin-client.ts";
+import { fuseHybrid } from "./origin-client.ts";
 
 /** What a lexical strategy resolves to (the route's `resolve`). */
 export interface LexicalPath {
@@ -82,7 +82,7 @@ export async function hybridSearch(request: HybridRequest): Promise<HybridAnswer
 
   t = performance.now();
   // Degraded: the lexical list as it is, with its own scores.
-  const hits = answer.ok && "mode" in origin ? reciprocalRankFusion([{ hits: lexicalResult.hits }, { hits: answer.hits, weight: FUSION_WEIGHT[origin.mode] }], { limit: k }) : [...lexicalResult.hits];
+  const hits = answer.ok && "mode" in origin ? fuseHybrid(lexicalResult.hits, answer.hits, origin.mode, k) : [...lexicalResult.hits];
   const timings = { ...lexicalResult.timings, cache: cacheMs, origin: answer.ms, fuse: performance.now() - t };
   const served: StrategyName = answer.ok ? "hybrid" : lexical.served;
   const complete: CachedAnswer = { served, ...(lexical.fallback && { fallback: lexical.fallback }), hits };
