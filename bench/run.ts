@@ -78,7 +78,7 @@ if (runs("worker")) {
 }
 if (runs("lexical")) {
   console.log();
-  await runLexicalWorkerBench({ ...(values.model !== undefined && { modelDir: values.model }), cold: values.quick ? 2 : 3 });
+  await runLexicalWorkerBench({ ...(values.model !== undefined && { modelDir: values.model }), cold: values.quick ? 2 : 5 });
 }
 if (runs("decoder-step")) {
   console.log();

@@ -1,7 +1,7 @@
 /**
  * Worker latency in workerd (`wrangler dev`, local KV seeded with the Home Depot index):
  * warm-isolate server time over the dev queries, and cold isolates (a fresh `wrangler dev` per
- * sample) with their KV round trips, with whole-index prefetch on (default) and off.
+ * sample) with their KV round trips, with whole-artifact prefetch on (default) and off.
  *
  * Part of `npm run bench` (`--only worker`).
  */
@@ -83,7 +83,7 @@ export async function runWorkerBench(options: { queries?: number; cold?: number 
     for (const prefetch of ["4", "0"]) {
       const samples: Sample[] = [];
       for (let i = 0; i < Number(values.cold); i++) {
-        const child = await startWorker(persist, { PREFETCH_INDEX_MB: prefetch });
+        const child = await startWorker(persist, { PREFETCH_MB: prefetch });
         try {
           samples.push(await query(devQueries[(i * 37) % devQueries.length]!));
         } finally {
@@ -92,7 +92,7 @@ export async function runWorkerBench(options: { queries?: number; cold?: number 
       }
       const trips = samples.map((s) => s.roundTrips);
       coldRows.push([
-        prefetch === "0" ? "lazy (superblocks on demand)" : "prefetch index ≤ 4 MiB",
+        prefetch === "0" ? "lazy (superblocks on demand)" : "prefetch index and documents ≤ 4 MiB",
         String(samples.length),
         `${Math.min(...trips)}–${Math.max(...trips)}`,
         percentile(samples.map((s) => s.clientMs), 0.5).toFixed(1),

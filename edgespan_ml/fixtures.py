@@ -31,12 +31,11 @@ def main() -> int:
     with torch.no_grad():  # token vectors at a trained model's scale, so scores are not near-ties
         model.embed.weight.normal_(0, 1)
     work = out / "fp32"
-    files = export.quantize(export.export(model, work))
-    for path in files.values():
-        path.replace(out / path.name)
+    files = export.optimize(export.quantize(export.export(model, work)))
+    for name, path in files.items():
+        files[name] = path.replace(out / path.name)
     shutil.rmtree(work)
-    meta = {"config": TINY.to_dict(), "files": {k: v.name for k, v in files.items()}}
-    (out / "model.json").write_text(json.dumps(meta, indent=2) + "\n")
+    export.write_metadata(out, TINY.to_dict(), files, export.GRAPH_OPTIMIZATION)
 
     exported = ExportedSpanModel(out)
     cross = exported.encode(QUERY)

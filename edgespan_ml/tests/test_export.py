@@ -1,4 +1,7 @@
+import json
+
 import numpy as np
+import onnx
 import onnxruntime as ort
 import torch
 
@@ -25,8 +28,7 @@ def write(tmp_path, model, int8: bool):
     paths = export.export(model, tmp_path)
     if int8:
         paths = export.quantize(paths)
-    meta = {"config": model.cfg.to_dict(), "files": {k: v.name for k, v in paths.items()}}
-    (tmp_path / "model.json").write_text(__import__("json").dumps(meta))
+    export.write_metadata(tmp_path, model.cfg.to_dict(), paths, None)
     return paths
 
 
@@ -96,3 +98,25 @@ def test_int8_export_decodes_like_pytorch(tmp_path):
                 want.append(token)
         agree += exported.greedy(query, start=3, end=2, max_steps=6) == want
     assert agree == len(queries), f"{agree} of {len(queries)} greedy decodes agree"
+
+
+def test_optimized_graphs_compute_what_the_exported_ones_do(tmp_path):
+    """export.optimize() only rewrites the graphs: same outputs, fewer nodes, and model.json says so."""
+    model = tiny_model(3)
+    plain_dir, optimized_dir = tmp_path / "plain", tmp_path / "optimized"
+    plain = write(plain_dir, model, int8=True)
+    optimized = export.optimize(write(optimized_dir, model, int8=True))
+    export.write_metadata(optimized_dir, model.cfg.to_dict(), optimized, export.GRAPH_OPTIMIZATION)
+    assert json.loads((optimized_dir / "model.json").read_text())["graph_optimization"] == "extended"
+    for name in ("encoder", "decoder_step"):
+        assert len(onnx.load(str(optimized[name])).graph.node) < len(onnx.load(str(plain[name])).graph.node)
+    a, b = ExportedSpanModel(plain_dir), ExportedSpanModel(optimized_dir)
+    query = [5, 9, 40, 7]
+    cross_a, cross_b = a.encode(query), b.encode(query)
+    for name in cross_a:
+        assert np.allclose(cross_a[name], cross_b[name], atol=1e-5)
+    candidates = [list(range(TINY.vocab_size))]
+    scores_a, _ = a.step(cross_a, [3], a.empty_cache(1), candidates)
+    scores_b, _ = b.step(cross_b, [3], b.empty_cache(1), candidates)
+    assert np.allclose(scores_a[0], scores_b[0], atol=1e-4)
+    assert a.greedy(query, start=3, end=2, max_steps=6) == b.greedy(query, start=3, end=2, max_steps=6)

@@ -1,7 +1,7 @@
 /** An exported span model in a folder (edgespan_ml/export.py: model.json, three ONNX graphs, the token table). */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type SpanModelExport, SpanModelSession } from "../core/model/span-session.ts";
+import { type ExportMetadata, type SpanModelExport, SpanModelSession, exportShape } from "../core/model/span-session.ts";
 import { onnxRuntime } from "./onnx-runtime.ts";
 
 /** model.json's `files` keys, by the field of SpanModelFiles each fills. */
@@ -16,7 +16,7 @@ export async function readSpanModel(dir: string): Promise<SpanModelExport> {
       throw new Error(`${join(dir, name)}: cannot read the span model (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
   };
-  let meta: { config: SpanModelExport["shape"]; files: Record<string, string> };
+  let meta: ExportMetadata & { files: Record<string, string> };
   try {
     meta = JSON.parse(new TextDecoder().decode(await read("model.json")));
   } catch (e) {
@@ -29,7 +29,7 @@ export async function readSpanModel(dir: string): Promise<SpanModelExport> {
       return [field, await read(name)] as const;
     }),
   );
-  return { shape: meta.config, files: Object.fromEntries(entries) as unknown as SpanModelExport["files"] };
+  return { shape: exportShape(meta), files: Object.fromEntries(entries) as unknown as SpanModelExport["files"] };
 }
 
 /** A session over the model, in onnxruntime-web's WASM backend. */

@@ -3,7 +3,7 @@
  * table as Data modules (wrangler.toml [[rules]]). About 7.4 MB, which only the bundled entry
  * (src/worker/index-bundled.ts) pays for; the default Worker reads models from KV.
  */
-import type { SpanModelExport } from "../core/model/span-session.ts";
+import { type SpanModelExport, exportShape } from "../core/model/span-session.ts";
 import decoderStep from "../../wasm/model/decoder_step.onnx";
 import encoder from "../../wasm/model/encoder.onnx";
 import meta from "../../wasm/model/model.json";
@@ -11,7 +11,7 @@ import tokenScores from "../../wasm/model/token_scores.onnx";
 import tokenTable from "../../wasm/model/token_table.bin";
 
 export const BUNDLED_MODEL: SpanModelExport = {
-  shape: meta.config,
+  shape: exportShape(meta),
   files: {
     encoder: new Uint8Array(encoder),
     decoderStep: new Uint8Array(decoderStep),

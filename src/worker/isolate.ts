@@ -16,8 +16,8 @@ export interface Env {
   MANIFEST_TTL_SECONDS?: string;
   /** In-isolate chunk cache size in MiB (default 64). */
   CHUNK_CACHE_MB?: string;
-  /** Index artifacts up to this size in MiB are fetched whole on the first request (default 4; 0 = always lazy). */
-  PREFETCH_INDEX_MB?: string;
+  /** The index and the document store are each fetched whole on the first request if this size in MiB or less (default 4; 0 = always on demand). */
+  PREFETCH_MB?: string;
   /** Seconds between checks of `experiments/current` in INDEX (default 30). */
   EXPERIMENT_TTL_SECONDS?: string;
   /** Signs QA override tokens: a Worker secret (`wrangler secret put QA_SECRET`; `.dev.vars` locally). */
@@ -58,11 +58,11 @@ export function isolateFor(env: Env): Isolate {
     const store = new KvBlobStore(env.INDEX);
     const ttl = Number(env.MANIFEST_TTL_SECONDS ?? 30) * 1000;
     const cacheBytes = Number(env.CHUNK_CACHE_MB ?? 64) * 1024 * 1024;
-    const prefetchIndexBytes = Number(env.PREFETCH_INDEX_MB ?? 4) * 1024 * 1024;
+    const prefetchBytes = Number(env.PREFETCH_MB ?? 4) * 1024 * 1024;
     const experimentTtl = Number(env.EXPERIMENT_TTL_SECONDS ?? 30) * 1000;
     const index = env.INDEX;
     const experiments = new ExperimentSource(() => index.get(EXPERIMENT_KEY, "text"), experimentTtl);
-    isolate = { store, provider: new EngineProvider(store, ttl, cacheBytes, { prefetchIndexBytes }), experiments };
+    isolate = { store, provider: new EngineProvider(store, ttl, cacheBytes, { prefetchBytes }), experiments };
     isolates.set(env.INDEX, isolate);
   }
   return isolate;

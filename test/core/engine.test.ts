@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type BuiltArtifacts, buildArtifacts } from "../../src/core/artifacts.ts";
 import type { Product } from "../../src/core/catalog/product.ts";
 import { Engine } from "../../src/core/engine.ts";
+import { MissingSuperblocks } from "../../src/core/fm/fm-index.ts";
 import { FmNgramRetriever } from "../../src/core/retrieval/fm-ngram.ts";
 import { MemoryBlobStore } from "../../src/core/storage/blob-store.ts";
 import { ChunkCache } from "../../src/core/storage/chunk-cache.ts";
@@ -70,13 +71,26 @@ describe("Engine.open", () => {
     expect(engine.manifest).toBe(manifest);
   });
 
+  it("fetches a small catalog whole and decodes its index, so queries need no further store call", async () => {
+    const store = await publishedStore(built);
+    const manifest = (await readManifest(store))!;
+    store.roundTrips = 0;
+    const engine = await Engine.open(new ChunkCache(store), manifest);
+    expect(store.roundTrips).toBe(1);
+    const span = engine.tokenizer.encode(products[0]!.title).slice(0, 2);
+    expect(engine.index.count(span)).toBeGreaterThan(0); // decoded already: a miss would throw MissingSuperblocks
+    for (const d of [3, 250, 590]) expect(await search(engine, products[d]!.title, 10)).toContain(products[d]!.id);
+    expect(store.roundTrips).toBe(1);
+  });
+
   it("costs one round trip with a lazily loaded index too", async () => {
     const store = await publishedStore(built);
     const manifest = (await readManifest(store))!;
     store.roundTrips = 0;
     const cache = new ChunkCache(store);
-    await Engine.open(cache, manifest, { prefetchIndexBytes: 0 });
+    const engine = await Engine.open(cache, manifest, { prefetchBytes: 0 });
     expect(store.roundTrips).toBe(1);
+    expect(() => engine.index.count(engine.tokenizer.encode(products[0]!.title).slice(0, 2))).toThrow(MissingSuperblocks);
     // the index was not fetched whole: fewer chunks than the manifest names were read
     const all = Object.values(manifest.artifacts).reduce((n, a) => n + a.chunks.length, 0);
     expect(cache.stats.misses).toBeLessThan(all);
@@ -101,9 +115,9 @@ describe("Engine.open", () => {
     await expect(docs.get([products.length])).rejects.toThrow(RangeError);
   });
 
-  it("reads a page of documents in one batched round trip", async () => {
+  it("reads a page of documents in one batched round trip (a catalog too large to prefetch)", async () => {
     const store = await publishedStore(built);
-    const engine = await Engine.open(new ChunkCache(store), (await readManifest(store))!);
+    const engine = await Engine.open(new ChunkCache(store), (await readManifest(store))!, { prefetchBytes: 0 });
     store.roundTrips = 0;
     const page = [5, 100, 250, 400, 590];
     expect((await engine.docs.get(page)).map((p) => p.id)).toEqual(page.map((d) => products[d]!.id));
@@ -151,7 +165,7 @@ describe("versions do not mix", () => {
     // One cache for both versions, as a Worker isolate has, but so small that reads go to the store.
     const cache = new ChunkCache(store, 1);
     await publish(store, A.manifest, A.chunks);
-    const engineA = await Engine.open(cache, (await readManifest(store))!, { prefetchIndexBytes: 0 });
+    const engineA = await Engine.open(cache, (await readManifest(store))!, { prefetchBytes: 0 });
     expect(engineA.manifest.version).toBe(A.manifest.version);
 
     const report = await publish(store, B.manifest, B.chunks);
@@ -160,7 +174,7 @@ describe("versions do not mix", () => {
     expect((await readManifest(store, manifestKey(A.manifest.version)))!.version).toBe(A.manifest.version);
     expect(store.values.has(CURRENT_MANIFEST_KEY)).toBe(true);
 
-    const engineB = await Engine.open(cache, (await readManifest(store))!, { prefetchIndexBytes: 0 });
+    const engineB = await Engine.open(cache, (await readManifest(store))!, { prefetchBytes: 0 });
     expect(engineB.manifest.version).toBe(B.manifest.version);
 
     // doc numbers mean different products in the two versions

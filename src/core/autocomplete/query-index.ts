@@ -90,7 +90,7 @@ export class QueryIndex {
   }
 
   static async load(bytes: Uint8Array, what = "queries"): Promise<QueryIndex> {
-    const text = new TextDecoder().decode(await inflate(bytes, what));
+    const text = new TextDecoder().decode(inflate(bytes, what));
     const lines = text.split("\n");
     if (lines[0] !== KIND) throw new Error(`${what}: expected "${KIND}" header, found ${JSON.stringify(lines[0]?.slice(0, 40))}`);
     const [n, h, topK, scanLimit] = (lines[1] ?? "").split("\t").map(Number) as [number, number, number, number];

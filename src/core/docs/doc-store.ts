@@ -59,7 +59,7 @@ export class DocStore {
     const version = pre.u32();
     if (version !== VERSION) throw new Error(`document store: format version ${version}, this build reads ${VERSION}`);
     if (PREAMBLE + pre.u32() !== headerBytes) throw new Error("document store: header length disagrees with the manifest");
-    const r = new ByteReader(await inflate(head!.subarray(PREAMBLE), "document store header"), "document store header");
+    const r = new ByteReader(inflate(head!.subarray(PREAMBLE), "document store header"), "document store header");
     const count = r.varint();
     const groupSize = r.varint();
     if (groupSize < 1) throw new Error("document store: bad group size");
@@ -72,13 +72,11 @@ export class DocStore {
     const missing = [...new Set(docs.map((d) => this.groupOf(d)))].filter((g) => !this.groups.has(g));
     if (missing.length > 0) {
       const raw = await this.source.read(missing.map((g) => ({ offset: this.offsets[g]!, length: this.offsets[g + 1]! - this.offsets[g]! })));
-      await Promise.all(
-        missing.map(async (g, j) => {
-          const json = new TextDecoder().decode(await inflate(raw[j]!, `document group ${g}`));
-          const rows = JSON.parse(json) as [string, string, Record<string, string>?][];
-          this.groups.set(g, rows.map(([id, title, fields]) => (fields ? { id, title, fields } : { id, title })));
-        }),
-      );
+      missing.forEach((g, j) => {
+        const json = new TextDecoder().decode(inflate(raw[j]!, `document group ${g}`));
+        const rows = JSON.parse(json) as [string, string, Record<string, string>?][];
+        this.groups.set(g, rows.map(([id, title, fields]) => (fields ? { id, title, fields } : { id, title })));
+      });
     }
     return docs.map((d) => this.groups.get(this.groupOf(d))![d % this.groupSize]!);
   }

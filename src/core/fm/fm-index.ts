@@ -118,7 +118,7 @@ export class FmIndex {
     }
     const headerLength = decodePreamble(head!);
     if (PREAMBLE_BYTES + headerLength !== headerBytes) throw new Error("index: header length disagrees with the manifest");
-    const header = decodeHeader(await inflate(head!.subarray(PREAMBLE_BYTES), "index header"));
+    const header = decodeHeader(inflate(head!.subarray(PREAMBLE_BYTES), "index header"));
     return new FmIndex(source, header, headerBytes, options);
   }
 
@@ -186,9 +186,7 @@ export class FmIndex {
       length: this.header.superblockLengths[id]!,
     }));
     const raw = await this.source.read(ranges);
-    const decoded = await Promise.all(
-      ids.map(async (id, j) => new Superblock(id, id << this.shift, await inflate(raw[j]!, `superblock ${id}`))),
-    );
+    const decoded = ids.map((id, j) => new Superblock(id, id << this.shift, inflate(raw[j]!, `superblock ${id}`)));
     for (const sb of decoded) {
       this.superblocks.set(sb.id, sb);
       this.byId[sb.id] = sb;
@@ -200,7 +198,7 @@ export class FmIndex {
     }
   }
 
-  /** Loads every superblock (in-process use: evaluation, benchmarks). */
+  /** Loads every superblock (an index fetched whole: Engine.open, evaluation, benchmarks). */
   async loadAll(batch = 256): Promise<void> {
     for (let i = 0; i < this.superblockCount; i += batch) {
       await this.load(Array.from({ length: Math.min(batch, this.superblockCount - i) }, (_, j) => i + j));
@@ -376,7 +374,7 @@ export class FmIndex {
     if (this.extractIndex) return this.extractIndex;
     const offset = this.superblockOffsets[this.superblockOffsets.length - 1]!;
     const [raw] = await this.source.read([{ offset, length: this.header.extractLength }]);
-    const bytes = await inflate(raw!, "extract section");
+    const bytes = inflate(raw!, "extract section");
     const ends = unpackFixed(bytes, this.docCount, bitWidth(this.docCount - 1));
     const base = this.C[SEPARATOR]!;
     for (let d = 0; d < this.docCount; d++) {

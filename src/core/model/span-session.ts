@@ -21,6 +21,19 @@ export interface SpanModelShape {
   readonly d_model: number;
   readonly n_heads: number;
   readonly n_decoder_layers: number;
+  /** Set when onnxruntime already optimized the export's graphs at this level (edgespan_ml/export.py). */
+  readonly graph_optimization?: string;
+}
+
+/** An export's model.json (edgespan_ml/export.py), less its file names. */
+export interface ExportMetadata {
+  readonly config: SpanModelShape;
+  readonly graph_optimization?: string;
+}
+
+/** The shape of an export: the model's config and how its graphs were optimized. */
+export function exportShape(meta: ExportMetadata): SpanModelShape {
+  return meta.graph_optimization ? { ...meta.config, graph_optimization: meta.graph_optimization } : meta.config;
 }
 
 /** The bytes of an export: three ONNX graphs and the token table. */
@@ -62,10 +75,13 @@ export class SpanModelSession {
 
   static async create(ort: OrtModule, files: SpanModelFiles, shape: SpanModelShape, options: { fullRow?: number } = {}): Promise<SpanModelSession> {
     const table = new TokenTable(files.tokenTable, shape.vocab_size, shape.embed_dim);
+    // Graphs optimized at export need no optimizing here: that is most of a session's creation
+    // time on a cold isolate (the bench's cold `model` phase), and gives the same graphs.
+    const sessionOptions = { graphOptimizationLevel: shape.graph_optimization ? "disabled" : "all" } as const;
     const [encoder, decoderStep, tokenScores] = await Promise.all([
-      ort.InferenceSession.create(files.encoder),
-      ort.InferenceSession.create(files.decoderStep),
-      ort.InferenceSession.create(files.tokenScores),
+      ort.InferenceSession.create(files.encoder, sessionOptions),
+      ort.InferenceSession.create(files.decoderStep, sessionOptions),
+      ort.InferenceSession.create(files.tokenScores, sessionOptions),
     ]);
     return new SpanModelSession(ort, encoder, decoderStep, tokenScores, table, shape, options.fullRow ?? FULL_ROW);
   }
