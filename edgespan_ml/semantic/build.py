@@ -1,6 +1,7 @@
 """One command for the semantic path's artifacts (docs/semantic-origin-contract.md, section 1).
 
     python -m edgespan_ml.semantic.build --catalog sample|homedepot [--out DIR] [--smoke] [--force]
+                                         [--quantizer kmeans|rqvae]
 
 Stages run in order; each is skipped when its output file is there (or, for stages without one,
 when build.json records it), so a rerun resumes where the last one stopped. build.json collects
@@ -47,6 +48,7 @@ class Build:
     smoke: bool
     tower: TowerConfig
     device: str
+    quantizer: str = "kmeans"  # residual k-means, or "rqvae"
     report: dict = field(default_factory=dict)
 
     def path(self, name: str) -> Path:
@@ -144,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pseudo-share", type=float, help="share of title pseudo-queries in tower batches")
     parser.add_argument("--trainable-layers", type=int, help="top layers the tower fine-tunes (1..6)")
     parser.add_argument("--device", help="cpu or cuda (default: cuda when present)")
+    parser.add_argument("--quantizer", choices=("kmeans", "rqvae"), default="kmeans", help="residual k-means or RQ-VAE")
     parser.add_argument("--until", metavar="STAGE", help="stop after this stage (e.g. dense-eval)")
     parser.add_argument("--smoke", action="store_true", help="64 products, a few steps: seconds")
     parser.add_argument("--force", action="store_true", help="rerun every stage")
@@ -166,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     overrides = {"steps": args.steps, "pseudo_share": args.pseudo_share, "trainable_layers": args.trainable_layers}
     tower = replace(tower, **{k: v for k, v in overrides.items() if v is not None})
     use_all_cores()
-    b = Build(load_catalog(args.catalog, smoke=args.smoke), out, args.smoke, tower, pick_device(args.device))
+    catalog = load_catalog(args.catalog, smoke=args.smoke)
+    b = Build(catalog, out, args.smoke, tower, pick_device(args.device), args.quantizer)
     report = run(b, STAGES[: names.index(args.until) + 1] if args.until else STAGES)
     print(json.dumps(report.get("metrics", {}), indent=2))
     print(f"artifacts: {out}")

@@ -34,6 +34,7 @@ from .hourglass import run as run_hourglass
 from .hourglass import table as hourglass_table
 from .recall import recall_at
 from .rq import Quantizer, SemanticIds, make_ids, residual_kmeans
+from .rqvae import RqVaeConfig, train_rqvae
 from .sid_model import SidModel, SidModelConfig, save_model
 from .sid_search import DEFAULT_BEAM, Trie, beam_search, ranked, rerank
 
@@ -208,6 +209,7 @@ def dev_eval(
 # 54,667 Home Depot products over 3 layers of 256 codes (16.7M paths, ~1 product per 300 paths);
 # the 600-product sample over 3 x 16 (4,096 paths); the 64-product smoke build over 2 x 4.
 RQ_SHAPE = {"homedepot": (3, 256), "sample": (3, 16), "smoke": (2, 4)}
+RQVAE_STEPS = {"homedepot": 4000, "sample": 1000, "smoke": 20}
 # Top-K codes of the concentrated layer that the adaptive IDs prune: tuned on dev Recall@10 where
 # there are judged dev queries, else the middle value.
 ADAPTIVE_GRID = {"homedepot": (2, 4, 8, 32, 128), "sample": (4,), "smoke": (1,)}
@@ -239,14 +241,20 @@ def _single_thread(fn):
 
 
 def stage_rq(b) -> dict:
+    """Residual k-means (default) or an RQ-VAE (--quantizer rqvae) over the fine-tuned item vectors."""
     layers, k = RQ_SHAPE[_kind(b)]
+    items = np.load(b.path("items.dense-ft.npy"))
     started = time.time()
-    quantizer = residual_kmeans(np.load(b.path("items.dense-ft.npy")), layers, k, seed=0)
-    seconds = time.time() - started
+    if b.quantizer == "rqvae":
+        quantizer, trained = train_rqvae(items, RqVaeConfig(layers=layers, codes=k, steps=RQVAE_STEPS[_kind(b)]))
+        report = {"quantizer": "rqvae", "rqvae": {key: v for key, v in trained.items() if key != "history"}}
+    else:
+        quantizer, report = residual_kmeans(items, layers, k, seed=0), {"quantizer": "kmeans"}
+    report["quantizer_seconds"] = round(time.time() - started, 1)
     quantizer.save(b.path("rq.npz"))
     raw = make_ids(quantizer.codes, k, "raw")
     raw.save(b.path("sid.raw.json"))
-    return {"kmeans_seconds": round(seconds, 1), **raw.stats()}
+    return {**report, **raw.stats()}
 
 
 def _train_and_save(b, sids: SemanticIds) -> dict:

@@ -2,14 +2,18 @@
 the constrained beam search, on small crafted data (seconds), then the smoke build's semantic modes."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
+from edgespan_ml.data import REPO_ROOT
 from edgespan_ml.semantic import hourglass
 from edgespan_ml.semantic.rq import Quantizer, SemanticIds, make_ids, residual_kmeans
+from edgespan_ml.semantic.rqvae import RqVaeConfig, train_rqvae
 from edgespan_ml.semantic.searcher import SemanticSearcher
 from edgespan_ml.semantic.sid_model import SidModel, SidModelConfig
 from edgespan_ml.semantic.sid_search import MAX_BEAM, Trie, beam_search, ranked, rerank
@@ -56,6 +60,21 @@ def test_residual_kmeans_is_seeded_and_each_layer_shrinks_the_residual():
     assert all(len(np.unique(q.codes[:, layer])) == 8 for layer in range(3))  # no empty code
     with pytest.raises(ValueError, match="N >= K"):
         residual_kmeans(x[:4], 2, 8)
+
+
+def test_rqvae_is_seeded_learns_to_reconstruct_and_gives_valid_codes():
+    torch.set_num_threads(1)
+    x = mixture()
+    cfg = RqVaeConfig(layers=2, codes=8, latent=4, hidden=(32,), steps=150, batch_size=128, lr=3e-3)
+    q, report = train_rqvae(x, cfg, log_every=50)
+    assert q.codebooks.shape == (2, 8, 4) and q.codes.shape == (600, 2)
+    assert q.codes.min() >= 0 and q.codes.max() < 8
+    assert np.array_equal(q.codes, train_rqvae(x, cfg, log_every=50)[0].codes)
+    history = report["history"]
+    assert history[-1]["reconstruction"] < history[0]["reconstruction"] / 2
+    assert len(make_ids(q.codes, 8, "raw").ids) == 600  # the same ID making as residual k-means
+    with pytest.raises(ValueError, match="N >= K"):
+        train_rqvae(x[:4], cfg)
 
 
 def test_colliding_paths_get_suffixes_and_every_id_is_unique():
@@ -169,3 +188,14 @@ def test_smoke_build_serves_the_semantic_modes(smoke_artifacts: Path):
         assert len(hits) == 20 and len({h.id for h in hits}) == 20
         assert all(tuple(h.sid) in valid and h.sid == sids.ids[searcher.ids.index(h.id)] for h in hits)
         assert set(searcher.last_timings) == {"encode", "decode"}
+
+
+def test_build_quantizes_with_an_rqvae_on_request(tmp_path: Path):
+    cmd = [sys.executable, "-m", "edgespan_ml.semantic.build", "--catalog", "sample", "--smoke"]
+    cmd += ["--quantizer", "rqvae", "--until", "rq", "--out", str(tmp_path)]
+    subprocess.run(cmd, cwd=REPO_ROOT, check=True, capture_output=True, timeout=600)
+    stage = json.loads((tmp_path / "build.json").read_text())["stages"]["rq"]
+    assert stage["quantizer"] == "rqvae" and stage["rqvae"]["config"]["steps"] == 20
+    quantizer = Quantizer.load(tmp_path / "rq.npz")
+    assert quantizer.codes.shape == (64, 2) and quantizer.codes.max() < 4
+    assert len(SemanticIds.load(tmp_path / "sid.raw.json").ids) == 64
