@@ -12,7 +12,7 @@
 import type { Engine } from "../core/engine.ts";
 import type { FusableHit } from "../core/retrieval/fusion.ts";
 import type { StrategyName } from "../core/retrieval/strategies.ts";
-import type { PhaseTimings, Retriever } from "../core/retrieval/types.ts";
+import type { Correction, PhaseTimings, Retriever } from "../core/retrieval/types.ts";
 import { type Env, originFor, resultCacheFor } from "./isolate.ts";
 import { fuseHybrid } from "./origin-client.ts";
 
@@ -28,6 +28,7 @@ interface CachedAnswer {
   readonly served: StrategyName;
   readonly fallback?: string;
   readonly hits: FusableHit[];
+  readonly corrections?: readonly Correction[];
 }
 
 export interface HybridAnswer extends CachedAnswer {
@@ -85,7 +86,8 @@ export async function hybridSearch(request: HybridRequest): Promise<HybridAnswer
   const hits = answer.ok && "mode" in origin ? fuseHybrid(lexicalResult.hits, answer.hits, origin.mode, k) : [...lexicalResult.hits];
   const timings = { ...lexicalResult.timings, cache: cacheMs, origin: answer.ms, fuse: performance.now() - t };
   const served: StrategyName = answer.ok ? "hybrid" : lexical.served;
-  const complete: CachedAnswer = { served, ...(lexical.fallback && { fallback: lexical.fallback }), hits };
+  const { corrections } = lexicalResult;
+  const complete: CachedAnswer = { served, ...(lexical.fallback && { fallback: lexical.fallback }), hits, ...(corrections && { corrections }) };
   if (!answer.ok) return { ...complete, cacheHit: false, degraded: true, degradedReason: answer.reason, timings };
   request.background(results.put(key, complete));
   return { ...complete, cacheHit: false, degraded: false, timings };

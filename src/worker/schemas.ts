@@ -96,6 +96,11 @@ export const SearchResponse = z
     fallback: z.string().optional().openapi({ description: "Why the asked-for strategy (for `hybrid`: its lexical half) did not serve." }),
     index: z.string().openapi({ description: "Version of the index that answered." }),
     hits: z.array(SearchHit).readonly(),
+    corrections: z
+      .array(z.object({ from: z.string(), to: z.string() }))
+      .readonly()
+      .optional()
+      .openapi({ example: [{ from: "gaden", to: "garden" }], description: "`lexical` (and `hybrid`'s lexical half): query words found in no title, searched also as the closest catalog word." }),
     cacheHit: z.boolean().openapi({ description: "Answered from the result cache (`hybrid` only; the origin was not called)." }),
     degraded: z.boolean().openapi({ description: "`hybrid` answered without the semantic origin (lexical hits only); `degradedReason` says why." }),
     degradedReason: z

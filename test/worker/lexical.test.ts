@@ -17,6 +17,7 @@ interface Body {
   served: string;
   fallback?: string;
   hits: { title: string; spans: { text: string }[] }[];
+  corrections?: { from: string; to: string }[];
 }
 const get = (path: string) => exports.default.fetch(new Request(`http://edgespan.test${path}`));
 
@@ -44,6 +45,19 @@ describe("GET /v1/search, strategy lexical", () => {
       for (const span of hit.spans) expect(hit.title.toLowerCase()).toContain(span.text.replace(/ ##/gu, ""));
     }
     expect(res.headers.get("Server-Timing")).toContain("decode;dur=");
+  });
+
+  it("searches a misspelled word as its closest catalog word, and says so", async () => {
+    const body = (await (await get("/v1/search?q=gaden%20hose&k=3")).json()) as Body;
+    expect(body.served).toBe("lexical");
+    expect(body.corrections).toEqual([{ from: "gaden", to: "garden" }]);
+    expect(body.hits[0]!.title).toMatch(/garden hose/iu);
+    const exact = (await (await get("/v1/search?q=garden%20hose&k=3")).json()) as Body;
+    expect(exact.corrections).toBeUndefined();
+    // Past the query's token limit words are neither searched nor corrected (nor loaded: no 500).
+    const long = await get(`/v1/search?q=${encodeURIComponent(`${"door ".repeat(32)}gaden hoes`)}&k=3`);
+    expect(long.status).toBe(200);
+    expect(((await long.json()) as Body).corrections).toBeUndefined();
   });
 
   it("still serves the model-free path when it is asked for", async () => {

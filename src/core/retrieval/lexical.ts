@@ -12,7 +12,9 @@ import type { Engine } from "../engine.ts";
 import { DEFAULT_NGRAM_OPTIONS, type NgramOptions, queryNgrams } from "./fm-ngram.ts";
 import type { Hypothesis, SpanDecoder } from "./span-decoder.ts";
 import { type RankingOptions, type WeightedSpan, indexedTokens, phaseTimer, rankBySpans, spanWeight } from "./span-ranking.ts";
-import type { Retriever, SearchResult } from "./types.ts";
+import { INFLECTION_WEIGHT, QueryRewriter } from "./query-rewrites.ts";
+import type { Correction, Retriever, SearchResult } from "./types.ts";
+import { WordPieceTokenizer } from "../tokenizer/wordpiece.ts";
 
 export interface LexicalOptions extends RankingOptions {
   readonly maxQueryTokens: number;
@@ -20,6 +22,10 @@ export interface LexicalOptions extends RankingOptions {
   readonly queryNgrams: boolean;
   /** Multiplier on generated spans' weights (their model term can swamp the query's n-grams). */
   readonly modelWeight: number;
+  /** Also add the n-grams of the query with misspelled words corrected (typos.ts; needs queryNgrams). */
+  readonly typoTolerance: boolean;
+  /** Weight of the n-grams of the query with a word made singular or plural (query-rewrites.ts; 0: off). */
+  readonly inflectionWeight: number;
   readonly ngrams: Pick<NgramOptions, "maxNgram" | "queryLikelihood">;
 }
 
@@ -32,11 +38,14 @@ export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = {
   maxQueryTokens: 32,
   queryNgrams: true,
   modelWeight: 0.25,
+  typoTolerance: true,
+  inflectionWeight: INFLECTION_WEIGHT,
   ngrams: DEFAULT_NGRAM_OPTIONS,
 };
 
 export class LexicalRetriever implements Retriever {
   private readonly options: LexicalOptions;
+  private readonly rewriter: QueryRewriter | undefined;
 
   constructor(
     private readonly engine: Engine,
@@ -45,6 +54,11 @@ export class LexicalRetriever implements Retriever {
     readonly name = "lexical",
   ) {
     this.options = { ...DEFAULT_LEXICAL_OPTIONS, ...options };
+    const { tokenizer, index } = engine;
+    const { typoTolerance: typos, inflectionWeight } = this.options;
+    if ((typos || inflectionWeight > 0) && tokenizer instanceof WordPieceTokenizer) {
+      this.rewriter = new QueryRewriter(index, tokenizer, decoder.spanStarts, { typos, inflectionWeight });
+    }
   }
 
   async search(query: string, k: number): Promise<SearchResult> {
@@ -63,12 +77,22 @@ export class LexicalRetriever implements Retriever {
       if (!known || known.weight < span.weight) spans.set(key, span);
     };
     for (const span of this.generated(hypotheses)) add(span);
+    let corrections: readonly Correction[] = [];
     if (prefetch) {
       await prefetch;
-      for (const span of queryNgrams(index, q, indexedTokens(this.engine), this.options.ngrams)) add(span);
+      const N = indexedTokens(this.engine);
+      for (const span of queryNgrams(index, q, N, this.options.ngrams)) add(span);
+      const rewritten = this.rewriter?.rewrite(query, this.options.maxQueryTokens);
+      if (rewritten) {
+        corrections = rewritten.corrections;
+        await index.load(index.superblocksFor(rewritten.rewrites.flatMap((r) => r.ids)));
+        for (const { ids, weight } of rewritten.rewrites) {
+          for (const span of queryNgrams(index, ids, N, this.options.ngrams)) add({ ...span, weight: span.weight * weight });
+        }
+      }
     }
     const hits = await rankBySpans(this.engine, [...spans.values()], k, this.options, lap);
-    return { hits, timings };
+    return { hits, timings, ...(corrections.length > 0 && { corrections }) };
   }
 
   /** Distinct generated spans with their SEAL weights. */

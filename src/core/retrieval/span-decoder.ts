@@ -52,7 +52,7 @@ export class SpanDecoder {
     private readonly session: SpanModelSession,
     private readonly index: FmIndex,
     /** Word-initial tokens that occur in the index: where a span may start. */
-    private readonly spanStarts: readonly number[],
+    readonly spanStarts: readonly number[],
     options: Partial<DecodeOptions> = {},
   ) {
     this.options = { ...DEFAULT_DECODE_OPTIONS, ...options };

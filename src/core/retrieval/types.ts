@@ -29,9 +29,17 @@ export interface SearchHit {
 /** Wall time per phase, in milliseconds, for Server-Timing and benchmarks. */
 export type PhaseTimings = Record<string, number>;
 
+/** A query word that occurs in no title, and the catalog word searched in its place. */
+export interface Correction {
+  readonly from: string;
+  readonly to: string;
+}
+
 export interface SearchResult {
   readonly hits: readonly SearchHit[];
   readonly timings: PhaseTimings;
+  /** Misspelled query words that were also searched as their correction (typo tolerance). */
+  readonly corrections?: readonly Correction[];
 }
 
 /** Anything that answers a query with a ranked list: the engine's strategies, baselines, a remote Worker. */

@@ -113,6 +113,17 @@ export class WordPieceTokenizer implements Tokenizer {
     return this.pieces(text).map((p) => p.id);
   }
 
+  /** The normalized words of a text, each with its piece ids (their concatenation is encode()). */
+  words(text: string): { text: string; ids: number[] }[] {
+    return this.splitter.wordPieces(text).map((w) => ({ text: w.text, ids: this.word(w.text).map((p) => p.id) }));
+  }
+
+  /** Text of a piece without its "##" (the empty string for an unknown id). */
+  pieceText(id: number): string {
+    const piece = this.vocab[id] ?? "";
+    return piece.startsWith("##") ? piece.slice(2) : piece;
+  }
+
   pieces(text: string): TokenPiece[] {
     const out: TokenPiece[] = [];
     for (const w of this.splitter.wordPieces(text)) {

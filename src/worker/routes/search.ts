@@ -52,12 +52,12 @@ search.openapi(route, async (c) => {
   const index = engine.manifest.version;
   if (strategy === "hybrid") {
     const answer = await hybridSearch({ query: q, k, engine, env: c.env, startedAt: started, lexical: () => resolve(engine, "lexical", provider.cache, c.get("bundledModel")), background: (work) => waitUntil(c, work) });
-    const { timings, served, fallback, hits, cacheHit, degraded, degradedReason } = answer;
+    const { timings, served, fallback, hits, corrections, cacheHit, degraded, degradedReason } = answer;
     for (const [phase, ms] of Object.entries(timings)) setMetric(c, phase, ms);
     if (fallback) c.header("X-Fallback", fallback);
     c.header("X-KV-Round-Trips", String(store.roundTrips - tripsBefore));
     Object.assign(c.get("outcome") ?? {}, { cacheHit, degraded });
-    return c.json({ query: q, k, strategy, served, ...(fallback && { fallback }), index, hits, cacheHit, degraded, ...(degradedReason && { degradedReason }), experiment }, 200);
+    return c.json({ query: q, k, strategy, served, ...(fallback && { fallback }), index, hits, ...(corrections && { corrections }), cacheHit, degraded, ...(degradedReason && { degradedReason }), experiment }, 200);
   }
   const resolving = performance.now();
   const { retriever, served, fallback } = await resolve(engine, strategy, provider.cache, c.get("bundledModel"));
@@ -66,7 +66,8 @@ search.openapi(route, async (c) => {
   const result = await retriever.search(q, k);
   for (const [phase, ms] of Object.entries(result.timings)) setMetric(c, phase, ms);
   c.header("X-KV-Round-Trips", String(store.roundTrips - tripsBefore));
-  return c.json({ query: q, k, strategy, served, ...(fallback && { fallback }), index, hits: result.hits, cacheHit: false, degraded: false, experiment }, 200);
+  const { corrections } = result;
+  return c.json({ query: q, k, strategy, served, ...(fallback && { fallback }), index, hits: result.hits, ...(corrections && { corrections }), cacheHit: false, degraded: false, experiment }, 200);
 });
 
 /** Work that outlives the response (a cache write); without an execution context it just runs. */

@@ -1,0 +1,87 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildArtifacts } from "../../src/core/artifacts.ts";
+import { Engine } from "../../src/core/engine.ts";
+import { QueryRewriter, inflections } from "../../src/core/retrieval/query-rewrites.ts";
+import { spanStarts } from "../../src/core/retrieval/span-starts.ts";
+import { TypoCorrector, editDistance } from "../../src/core/retrieval/typos.ts";
+import { MemoryBlobStore } from "../../src/core/storage/blob-store.ts";
+import { ChunkCache } from "../../src/core/storage/chunk-cache.ts";
+import { publish } from "../../src/core/storage/publish.ts";
+import { SPECIALS, WordPieceTokenizer } from "../../src/core/tokenizer/wordpiece.ts";
+
+const chars = (s: string) => Array.from(s);
+
+describe("editDistance", () => {
+  it("counts insertions, deletions, substitutions and adjacent swaps as one edit each", () => {
+    expect(editDistance(chars("garden"), chars("garden"), 2)).toBe(0);
+    expect(editDistance(chars("gaden"), chars("garden"), 2)).toBe(1);
+    expect(editDistance(chars("gardens"), chars("garden"), 2)).toBe(1);
+    expect(editDistance(chars("gardan"), chars("garden"), 2)).toBe(1);
+    expect(editDistance(chars("hoes"), chars("hose"), 2)).toBe(1); // a swap, two Levenshtein edits
+    expect(editDistance(chars("toliet"), chars("toilet"), 2)).toBe(1);
+    expect(editDistance(chars(""), chars("abc"), 3)).toBe(3);
+  });
+
+  it("answers anything above the bound once the distance must exceed it", () => {
+    expect(editDistance(chars("knob"), chars("ceiling"), 1)).toBeGreaterThan(1);
+    expect(editDistance(chars("ab"), chars("abcdef"), 2)).toBeGreaterThan(2); // lengths alone decide
+  });
+});
+
+describe("inflections", () => {
+  it("gives singular and plural forms to try", () => {
+    expect(inflections("knob")).toEqual(expect.arrayContaining(["knobs"]));
+    expect(inflections("knobs")).toEqual(expect.arrayContaining(["knob"]));
+    expect(inflections("boxes")).toEqual(expect.arrayContaining(["box"]));
+    expect(inflections("battery")).toEqual(expect.arrayContaining(["batteries"]));
+    expect(inflections("batteries")).toEqual(expect.arrayContaining(["battery"]));
+    expect(inflections("glass")).not.toContain("glas");
+    expect(inflections("2x4")).toEqual([]);
+    expect(inflections("in")).toEqual([]);
+  });
+});
+
+// A vocabulary where plurals are pieces of their own, as frequent ones are in the real one.
+const VOCAB = [...SPECIALS, "black", "white", "garden", "hose", "door", "knob", "knobs", "battery", "batteries", "aa", "pack", "50", "ft", "##s", "##er"];
+const TITLES = ["Black Door Knob", "White Door Knobs", "Garden Hose 50 ft", "AA Batteries 4 Pack", "Black Garden Hose"];
+
+describe("QueryRewriter", () => {
+  let tokenizer: WordPieceTokenizer;
+  let typos: TypoCorrector;
+  let rewriter: QueryRewriter;
+  const word = (text: string) => tokenizer.words(text)[0]!;
+
+  beforeAll(async () => {
+    tokenizer = new WordPieceTokenizer(VOCAB);
+    const built = await buildArtifacts(TITLES.map((title, i) => ({ id: `p${i}`, title })), { tokenizer });
+    const store = new MemoryBlobStore();
+    await publish(store, built.manifest, built.chunks);
+    const { index } = await Engine.open(new ChunkCache(store), built.manifest);
+    const starts = spanStarts(index, tokenizer);
+    typos = new TypoCorrector(index, tokenizer, starts);
+    rewriter = new QueryRewriter(index, tokenizer, starts, { typos: true, inflectionWeight: 0.5 });
+  });
+
+  it("corrects a word found in no title to the closest catalog word", () => {
+    expect(typos.correction(word("gaden"))).toEqual({ text: "garden", id: tokenizer.encode("garden")[0] });
+    expect(typos.correction(word("blakc"))?.text).toBe("black"); // a swap
+    for (const known of ["garden", "knobs"]) expect(typos.correction(word(known))).toBeUndefined();
+    for (const alone of ["ab", "5o", "zzzzzzzz"]) expect(typos.correction(word(alone))).toBeUndefined(); // short, a digit, nothing close
+  });
+
+  it("rewrites the query with its typos corrected, and each word made singular or plural", () => {
+    const { rewrites, corrections } = rewriter.rewrite("blakc door knob", 32);
+    expect(corrections).toEqual([{ from: "blakc", to: "black" }]);
+    expect(rewrites).toEqual([
+      { ids: tokenizer.encode("black door knob"), weight: 1 },
+      { ids: tokenizer.encode("black door knobs"), weight: 0.5 },
+    ]);
+    expect(rewriter.rewrite("aa battery", 32).rewrites).toEqual([{ ids: tokenizer.encode("aa batteries"), weight: 0.5 }]);
+    expect(rewriter.rewrite("garden hose", 32)).toEqual({ rewrites: [], corrections: [] }); // "hoses" is no catalog word
+  });
+
+  it("stops before the word that would exceed the token budget", () => {
+    expect(rewriter.rewrite("door knob gaden", 2).rewrites).toEqual([{ ids: tokenizer.encode("door knobs"), weight: 0.5 }]);
+    expect(rewriter.rewrite("door knob gaden", 0)).toEqual({ rewrites: [], corrections: [] });
+  });
+});
