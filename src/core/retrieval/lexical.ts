@@ -6,7 +6,9 @@
  * wrote it (hypotheses renormalized among themselves); its weight is SEAL's log-odds of that
  * probability against the span's catalog frequency. With `queryNgrams`, the query's own n-grams
  * join as spans with fm-ngram's constant likelihood (a span both sources name keeps the larger
- * weight): the model then adds what the words of the query cannot find.
+ * weight): the model then adds what the words of the query cannot find. So do the n-grams of the
+ * query's rewrites (query-rewrites.ts: typos corrected, words made singular or plural), at their
+ * rewrite's weight.
  */
 import type { Engine } from "../engine.ts";
 import { DEFAULT_NGRAM_OPTIONS, type NgramOptions, queryNgrams } from "./fm-ngram.ts";

@@ -270,6 +270,12 @@ export const DEMO_JS = String.raw`(() => {
       hits.length === 0
         ? "No results for \u201c" + body.query + "\u201d."
         : hits.length + (hits.length === 1 ? " result" : " results") + " for \u201c" + body.query + "\u201d";
+    // Typo corrections the engine searched as well ("gaden" -> "garden").
+    const fixes = Array.isArray(body.corrections) ? body.corrections : [];
+    if (fixes.length > 0) {
+      statusLine.textContent +=
+        " \u2014 also searched " + fixes.map((f) => "\u201c" + String(f.to) + "\u201d for \u201c" + String(f.from) + "\u201d").join(", ");
+    }
 
     // The path that answered; when it is not the one asked for, say so (lexical without a span model).
     const served = String(body.served || body.strategy || "unknown");
