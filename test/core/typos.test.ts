@@ -42,8 +42,8 @@ describe("inflections", () => {
 });
 
 // A vocabulary where plurals are pieces of their own, as frequent ones are in the real one.
-const VOCAB = [...SPECIALS, "black", "white", "garden", "hose", "door", "knob", "knobs", "battery", "batteries", "aa", "pack", "50", "ft", "##s", "##er"];
-const TITLES = ["Black Door Knob", "White Door Knobs", "Garden Hose 50 ft", "AA Batteries 4 Pack", "Black Garden Hose"];
+const VOCAB = [...SPECIALS, "black", "white", "garden", "hose", "door", "knob", "knobs", "battery", "batteries", "aa", "pack", "50", "ft", "sheet", "rock", "sheetrock", "panel", "##s", "##er"];
+const TITLES = ["Black Door Knob", "White Door Knobs", "Garden Hose 50 ft", "AA Batteries 4 Pack", "Black Garden Hose", "Sheetrock Panel"];
 
 describe("QueryRewriter", () => {
   let tokenizer: WordPieceTokenizer;
@@ -59,7 +59,7 @@ describe("QueryRewriter", () => {
     const { index } = await Engine.open(new ChunkCache(store), built.manifest);
     const starts = spanStarts(index, tokenizer);
     typos = new TypoCorrector(index, tokenizer, starts);
-    rewriter = new QueryRewriter(index, tokenizer, starts, { typos: true, inflectionWeight: 0.5 });
+    rewriter = new QueryRewriter(index, tokenizer, starts, { typos: true, variantWeight: 0.5 });
   });
 
   it("corrects a word found in no title to the closest catalog word", () => {
@@ -67,6 +67,11 @@ describe("QueryRewriter", () => {
     expect(typos.correction(word("blakc"))?.text).toBe("black"); // a swap
     for (const known of ["garden", "knobs"]) expect(typos.correction(word(known))).toBeUndefined();
     for (const alone of ["ab", "5o", "zzzzzzzz"]) expect(typos.correction(word(alone))).toBeUndefined(); // short, a digit, nothing close
+  });
+
+  it("rewrites the query with two words joined or one split, where the catalog has the words", () => {
+    expect(rewriter.rewrite("sheet rock panel", 32).rewrites).toEqual([{ ids: tokenizer.encode("sheetrock panel"), weight: 0.5 }]);
+    expect(rewriter.rewrite("black doorknob", 32).rewrites).toEqual([{ ids: tokenizer.encode("black door knob"), weight: 0.5 }]);
   });
 
   it("rewrites the query with its typos corrected, and each word made singular or plural", () => {

@@ -7,14 +7,14 @@
  * probability against the span's catalog frequency. With `queryNgrams`, the query's own n-grams
  * join as spans with fm-ngram's constant likelihood (a span both sources name keeps the larger
  * weight): the model then adds what the words of the query cannot find. So do the n-grams of the
- * query's rewrites (query-rewrites.ts: typos corrected, words made singular or plural), at their
- * rewrite's weight.
+ * query's rewrites (query-rewrites.ts: typos corrected; plurals and compounds), at their rewrite's
+ * weight.
  */
 import type { Engine } from "../engine.ts";
 import { DEFAULT_NGRAM_OPTIONS, type NgramOptions, queryNgrams } from "./fm-ngram.ts";
 import type { Hypothesis, SpanDecoder } from "./span-decoder.ts";
 import { type RankingOptions, type WeightedSpan, indexedTokens, phaseTimer, rankBySpans, spanWeight } from "./span-ranking.ts";
-import { INFLECTION_WEIGHT, QueryRewriter } from "./query-rewrites.ts";
+import { QueryRewriter, VARIANT_WEIGHT } from "./query-rewrites.ts";
 import type { Correction, Retriever, SearchResult } from "./types.ts";
 import { WordPieceTokenizer } from "../tokenizer/wordpiece.ts";
 
@@ -26,8 +26,8 @@ export interface LexicalOptions extends RankingOptions {
   readonly modelWeight: number;
   /** Also add the n-grams of the query with misspelled words corrected (typos.ts; needs queryNgrams). */
   readonly typoTolerance: boolean;
-  /** Weight of the n-grams of the query with a word made singular or plural (query-rewrites.ts; 0: off). */
-  readonly inflectionWeight: number;
+  /** Weight of the n-grams of the query's variants: plurals, compounds (query-rewrites.ts; 0: off). */
+  readonly variantWeight: number;
   readonly ngrams: Pick<NgramOptions, "maxNgram" | "queryLikelihood">;
 }
 
@@ -41,7 +41,7 @@ export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = {
   queryNgrams: true,
   modelWeight: 0.25,
   typoTolerance: true,
-  inflectionWeight: INFLECTION_WEIGHT,
+  variantWeight: VARIANT_WEIGHT,
   ngrams: DEFAULT_NGRAM_OPTIONS,
 };
 
@@ -57,9 +57,9 @@ export class LexicalRetriever implements Retriever {
   ) {
     this.options = { ...DEFAULT_LEXICAL_OPTIONS, ...options };
     const { tokenizer, index } = engine;
-    const { typoTolerance: typos, inflectionWeight } = this.options;
-    if ((typos || inflectionWeight > 0) && tokenizer instanceof WordPieceTokenizer) {
-      this.rewriter = new QueryRewriter(index, tokenizer, decoder.spanStarts, { typos, inflectionWeight });
+    const { typoTolerance: typos, variantWeight } = this.options;
+    if ((typos || variantWeight > 0) && tokenizer instanceof WordPieceTokenizer) {
+      this.rewriter = new QueryRewriter(index, tokenizer, decoder.spanStarts, { typos, variantWeight });
     }
   }
 
