@@ -106,8 +106,9 @@ def train_rqvae(embeddings: np.ndarray, cfg: RqVaeConfig, log_every: int = 500) 
             print(f"rqvae step {step}: reconstruction {recon_loss.item():.4f} rq {rq_loss.item():.4f}", flush=True)
     model.eval()
     with torch.no_grad():
-        codes = torch.cat([model(x[i : i + 8192])[1] for i in range(0, len(x), 8192)])
-        reconstruction = torch.cat([model(x[i : i + 8192])[0] for i in range(0, len(x), 8192)])
+        parts = [model(x[i : i + 8192]) for i in range(0, len(x), 8192)]
+        reconstruction = torch.cat([p[0] for p in parts])
+        codes = torch.cat([p[1] for p in parts])
     report = {
         "config": asdict(cfg),
         "seconds": round(time.time() - started, 1),
