@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { openLocalEngine } from "../node/engine.ts";
 import { openLexical } from "../node/lexical.ts";
 import { REPO_ROOT } from "../node/paths.ts";
-import { DEFAULT_MODE, SEMANTIC_MODES, type SemanticMode, fuseHybrid } from "../worker/origin-client.ts";
+import { DEFAULT_MODE, FUSION_DEPTH, SEMANTIC_MODES, type SemanticMode, fuseHybrid } from "../worker/origin-client.ts";
 import { words } from "./buckets.ts";
 import { OriginUnavailable, type OriginSession } from "./origin-session.ts";
 
@@ -97,9 +97,10 @@ async function originSystem(name: string, ctx: SystemContext): Promise<Retriever
     name,
     async search(query: string, k: number): Promise<SearchResult> {
       // As in the Worker (src/worker/hybrid.ts): the origin's round trip overlaps lexical's CPU.
-      const pending = semantic.search(query, k);
+      const depth = Math.max(k, FUSION_DEPTH);
+      const pending = semantic.search(query, depth);
       pending.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
-      const [lex, sem] = [await lexical.search(query, k), await pending];
+      const [lex, sem] = [await lexical.search(query, depth), await pending];
       const start = performance.now();
       const hits = fuseHybrid(lex.hits, sem.hits, mode, k);
       return { hits, timings: { ...lex.timings, ...sem.timings, fuse: performance.now() - start } };

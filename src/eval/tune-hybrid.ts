@@ -1,8 +1,9 @@
 /**
- * The weight of the origin's list in `hybrid`'s reciprocal rank fusion, tuned on a sample of the
- * TRAIN split (dev stays untouched for reporting). Each query's two lists (the Worker's lexical
- * path: the span model when one is exported, else fm-ngram; and the origin's answer in one mode)
- * are fetched once, then fused at every weight; prints Recall@10 and Recall@100 per weight.
+ * The method and weight of the origin's list in `hybrid`'s fusion (reciprocal rank or score fusion,
+ * origin-client.ts), tuned on a sample of the TRAIN split (dev stays untouched for reporting).
+ * Each query's two lists, FUSION_DEPTH deep (the Worker's lexical path: the span model when one
+ * is exported, else fm-ngram; and the origin's answer in one mode), are fetched once, then fused
+ * every way; prints Recall@10 and Recall@100 per method and weight.
  * The origin's models were trained on train queries, so this favours the origin's list: a weight
  * that is small here is no larger on unseen queries.
  *
@@ -10,9 +11,9 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { RRF_RANK_CONSTANT, reciprocalRankFusion } from "../core/retrieval/fusion.ts";
+import { RRF_RANK_CONSTANT, reciprocalRankFusion, scoreFusion } from "../core/retrieval/fusion.ts";
 import type { SearchHit } from "../core/retrieval/types.ts";
-import { SEMANTIC_MODES, type SemanticMode } from "../worker/origin-client.ts";
+import { FUSION_DEPTH, SEMANTIC_MODES, type SemanticMode } from "../worker/origin-client.ts";
 import { homedepotDir, loadEvalSet } from "./harness.ts";
 import { mean, scoreQuery } from "./metrics.ts";
 import { OriginSession } from "./origin-session.ts";
@@ -21,8 +22,9 @@ import { createSystem } from "./systems.ts";
 const { values } = parseArgs({ options: { limit: { type: "string", default: "600" }, mode: { type: "string", default: "semantic-adaptive" }, origin: { type: "string" } } });
 const mode = values.mode as SemanticMode;
 if (!SEMANTIC_MODES.includes(mode)) throw new Error(`--mode: one of ${SEMANTIC_MODES.join(", ")}`);
-const K = 100;
+const K = FUSION_DEPTH;
 const WEIGHTS = [0, 0.1, 0.2, 0.3, 0.4, 0.45, 0.5, 0.75, 1];
+const METHODS = { rrf: reciprocalRankFusion, score: scoreFusion };
 
 const dir = homedepotDir();
 const set = await loadEvalSet({ judgmentsPath: join(dir, "judgments.tsv"), productsPath: join(dir, "products.tsv"), split: "train", limit: Number(values.limit) });
@@ -40,13 +42,15 @@ try {
 } finally {
   await session.close();
 }
-console.log(`train sample: ${set.queries.length} queries, ${lexicalName} ⊕ ${mode}, rank constant ${RRF_RANK_CONSTANT}`);
-for (const weight of WEIGHTS) {
-  const scores = set.queries.map((q, i) => {
-    const fused = reciprocalRankFusion([{ hits: lists[i]!.lexical }, { hits: lists[i]!.semantic, weight }], { limit: K });
-    return scoreQuery(fused.map((h) => h.id), q.grades);
-  });
-  const r10 = mean(scores.map((s) => s["recall@10"])).toFixed(4);
-  const r100 = mean(scores.map((s) => s["recall@100"])).toFixed(4);
-  console.log(`weight ${weight}: R@10 ${r10}  R@100 ${r100}`);
+console.log(`train sample: ${set.queries.length} queries, ${lexicalName} ⊕ ${mode}, RRF rank constant ${RRF_RANK_CONSTANT}`);
+for (const [method, fuse] of Object.entries(METHODS)) {
+  for (const weight of WEIGHTS) {
+    const scores = set.queries.map((q, i) => {
+      const fused = fuse([{ hits: lists[i]!.lexical }, { hits: lists[i]!.semantic, weight }], { limit: K });
+      return scoreQuery(fused.map((h) => h.id), q.grades);
+    });
+    const r10 = mean(scores.map((s) => s["recall@10"])).toFixed(4);
+    const r100 = mean(scores.map((s) => s["recall@100"])).toFixed(4);
+    console.log(`${method} weight ${weight}: R@10 ${r10}  R@100 ${r100}`);
+  }
 }

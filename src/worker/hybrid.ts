@@ -4,9 +4,10 @@
  *   result cache ─hit─▶ answer (the origin is not called)
  *        │ miss
  *        ├─▶ origin call (signed, time budget, circuit breaker) ─┐
- *        └─▶ lexical in the isolate (span model or fm-ngram) ────┴─▶ RRF ─▶ answer, cached if complete
+ *        └─▶ lexical in the isolate (span model or fm-ngram) ────┴─▶ fusion ─▶ answer, cached if complete
  *
- * The origin call starts first so that its round trip overlaps lexical's CPU. Whatever happens to
+ * Both lists are FUSION_DEPTH deep whatever k is; fusion keeps k. The origin call starts first so
+ * that its round trip overlaps lexical's CPU. Whatever happens to
  * the origin the answer is a 200 with the lexical hits, marked `degraded` with the reason.
  */
 import type { Engine } from "../core/engine.ts";
@@ -14,7 +15,7 @@ import type { FusableHit } from "../core/retrieval/fusion.ts";
 import type { StrategyName } from "../core/retrieval/strategies.ts";
 import type { Correction, PhaseTimings, Retriever } from "../core/retrieval/types.ts";
 import { type Env, originFor, resultCacheFor } from "./isolate.ts";
-import { fuseHybrid } from "./origin-client.ts";
+import { FUSION_DEPTH, fuseHybrid } from "./origin-client.ts";
 
 /** What a lexical strategy resolves to (the route's `resolve`). */
 export interface LexicalPath {
@@ -76,14 +77,15 @@ export async function hybridSearch(request: HybridRequest): Promise<HybridAnswer
   const cacheMs = performance.now() - t;
   if (cached) return { ...cached, cacheHit: true, degraded: false, timings: { cache: cacheMs } };
 
-  const semantic = "client" in origin ? origin.client.search(query, k, origin.mode, originAllowance(origin.client.budgetMs, request.startedAt)) : Promise.resolve({ ok: false as const, reason: origin.unavailable, ms: 0 });
+  const depth = Math.max(k, FUSION_DEPTH);
+  const semantic = "client" in origin ? origin.client.search(query, depth, origin.mode, originAllowance(origin.client.budgetMs, request.startedAt)) : Promise.resolve({ ok: false as const, reason: origin.unavailable, ms: 0 });
   const lexical = await request.lexical();
-  const lexicalResult = await lexical.retriever.search(query, k);
+  const lexicalResult = await lexical.retriever.search(query, depth);
   const answer = await semantic;
 
   t = performance.now();
   // Degraded: the lexical list as it is, with its own scores.
-  const hits = answer.ok && "mode" in origin ? fuseHybrid(lexicalResult.hits, answer.hits, origin.mode, k) : [...lexicalResult.hits];
+  const hits = answer.ok && "mode" in origin ? fuseHybrid(lexicalResult.hits, answer.hits, origin.mode, k) : lexicalResult.hits.slice(0, k);
   const timings = { ...lexicalResult.timings, cache: cacheMs, origin: answer.ms, fuse: performance.now() - t };
   const served: StrategyName = answer.ok ? "hybrid" : lexical.served;
   const { corrections } = lexicalResult;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type FusableHit, RRF_RANK_CONSTANT, reciprocalRankFusion } from "../../src/core/retrieval/fusion.ts";
+import { type FusableHit, RRF_RANK_CONSTANT, reciprocalRankFusion, scoreFusion } from "../../src/core/retrieval/fusion.ts";
 
 const lexical = (id: string, score = 1): FusableHit => ({
   id,
@@ -8,7 +8,7 @@ const lexical = (id: string, score = 1): FusableHit => ({
   spans: [{ text: "door", start: 0, length: 1 }],
   highlights: [{ start: 0, end: 4 }],
 });
-const semantic = (id: string, sid: number[] = [1, 2, 3]): FusableHit => ({ id, title: `origin ${id}`, score: -0.5, spans: [], highlights: [], sid });
+const semantic = (id: string, sid: number[] = [1, 2, 3], score = -0.5): FusableHit => ({ id, title: `origin ${id}`, score, spans: [], highlights: [], sid });
 
 describe("reciprocalRankFusion", () => {
   it("scores Σ weight / (60 + rank) and ranks products found by both lists first", () => {
@@ -71,5 +71,33 @@ describe("reciprocalRankFusion", () => {
     const fused = reciprocalRankFusion([{ hits: [lexical("a"), lexical("b")] }], { limit: 2, rankConstant: 0 });
     expect(fused.map((h) => h.score)).toEqual([1, 0.5]);
     expect(() => reciprocalRankFusion([], { limit: 1, rankConstant: -1 })).toThrow(/rankConstant/u);
+  });
+});
+
+describe("scoreFusion", () => {
+  it("adds each list's scores min-max normalized, times its weight", () => {
+    const fused = scoreFusion(
+      [
+        { hits: [lexical("a", 12), lexical("b", 9), lexical("c", 4)] },
+        { hits: [semantic("c", [1], 0.9), semantic("d", [2], 0.7), semantic("b", [3], 0.5)], weight: 0.5 },
+      ],
+      { limit: 10 },
+    );
+    // a: 1; b: 5/8 + 0; c: 0 + 0.5; d: 0.5 × 0.5.
+    expect(fused.map((h) => h.id)).toEqual(["a", "b", "c", "d"]);
+    [1, 5 / 8, 0.5, 0.25].forEach((want, i) => expect(fused[i]!.score).toBeCloseTo(want, 12));
+  });
+
+  it("keeps the first list's copy, carries the sid over, and counts a repeated product once", () => {
+    const fused = scoreFusion([{ hits: [lexical("a", 2), lexical("b", 1), lexical("a", 0)] }, { hits: [semantic("b", [7], 3)] }], { limit: 10 });
+    expect(fused.map((h) => h.id)).toEqual(["b", "a"]);
+    expect(fused[0]).toMatchObject({ title: "lexical b", sid: [7], score: 1.5 }); // 1 of 0..2, and the origin's only hit
+    expect(fused[1]!.score).toBe(1);
+  });
+
+  it("scores a list whose hits all score alike as 1 each, and truncates to the limit", () => {
+    const fused = scoreFusion([{ hits: [lexical("a", 3), lexical("b", 3)] }, { hits: [] }], { limit: 1 });
+    expect(fused).toMatchObject([{ id: "a", score: 1 }]);
+    expect(scoreFusion([], { limit: 5 })).toEqual([]);
   });
 });

@@ -1,8 +1,12 @@
 /**
- * Reciprocal rank fusion (Cormack, Clarke and Büttcher, 2009): a product's fused score is
- * Σ weight / (rankConstant + rank) over the lists it appears in, ranks from 1. It needs no score
- * calibration between lists, which is the point: fm-ngram's span scores and the origin's beam
- * log-probabilities live on unrelated scales.
+ * Fusing ranked lists into one, two ways:
+ * - reciprocal rank fusion (Cormack, Clarke and Büttcher, 2009): a product's fused score is
+ *   Σ weight / (rankConstant + rank) over the lists it appears in, ranks from 1. It needs no score
+ *   calibration between lists: fm-ngram's span scores and the origin's beam log-probabilities live
+ *   on unrelated scales;
+ * - score fusion: Σ weight × the product's score min-max normalized within each list, for lists
+ *   whose scores do mean something (the lexical path's, a dense tower's cosines). It keeps how far
+ *   apart two hits are, which ranks throw away.
  *
  * The first list's copy of a hit is kept (pass the lexical list first: its spans and highlights
  * survive); a hit only another list has keeps that list's title and its empty spans. A `sid` from
@@ -18,7 +22,7 @@ export type FusableHit = SearchHit & { readonly sid?: readonly number[] };
 
 export interface RankedList<H extends FusableHit = FusableHit> {
   readonly hits: readonly H[];
-  /** Weight of this list's reciprocal ranks (default 1). */
+  /** Weight of this list's credits (default 1). */
   readonly weight?: number;
 }
 
@@ -36,6 +40,26 @@ export interface FusionOptions {
 export function reciprocalRankFusion(lists: readonly RankedList[], options: FusionOptions): FusableHit[] {
   const c = options.rankConstant ?? RRF_RANK_CONSTANT;
   if (!(c >= 0)) throw new RangeError(`rankConstant must be >= 0, got ${c}`);
+  return fuse(lists, options.limit, (list) => (_hit, rank) => (list.weight ?? 1) / (c + rank + 1));
+}
+
+/**
+ * Fuses lists by their scores, each min-max normalized within its list (its best hit 1, its worst
+ * 0; all 1 when they are equal), times the list's weight. Order and ties as reciprocalRankFusion.
+ */
+export function scoreFusion(lists: readonly RankedList[], options: Pick<FusionOptions, "limit">): FusableHit[] {
+  return fuse(lists, options.limit, (list) => {
+    const scores = list.hits.map((h) => h.score);
+    const lo = Math.min(...scores);
+    const span = Math.max(...scores) - lo;
+    const weight = list.weight ?? 1;
+    return (hit) => weight * (span > 0 ? (hit.score - lo) / span : 1);
+  });
+}
+
+/** The merge both share; `creditOf(list)` gives what a hit at a rank of that list adds. */
+function fuse(lists: readonly RankedList[], limit: number, creditOf: (list: RankedList) => (hit: FusableHit, rank: number) => number): FusableHit[] {
+  const credits = lists.map(creditOf);
   // `from`: the list whose copy of the hit is kept (the earliest list that has it).
   const fused = new Map<string, { hit: FusableHit; from: number; score: number; sid?: readonly number[] }>();
   const counted = lists.map(() => new Set<string>());
@@ -46,7 +70,7 @@ export function reciprocalRankFusion(lists: readonly RankedList[], options: Fusi
       const hit = list.hits[rank];
       if (!hit || counted[i]!.has(hit.id)) return;
       counted[i]!.add(hit.id);
-      const credit = (list.weight ?? 1) / (c + rank + 1);
+      const credit = credits[i]!(hit, rank);
       const entry = fused.get(hit.id);
       if (entry) {
         entry.score += credit;
@@ -59,7 +83,7 @@ export function reciprocalRankFusion(lists: readonly RankedList[], options: Fusi
   }
   return [...fused.values()]
     .sort((a, b) => b.score - a.score) // stable: ties stay in insertion order
-    .slice(0, Math.max(0, options.limit))
+    .slice(0, Math.max(0, limit))
     .map(({ hit, score, sid }) => {
       const { sid: _dropped, ...rest } = hit;
       return sid ? { ...rest, score, sid } : { ...rest, score };

@@ -7,14 +7,16 @@
  * titles (one batched read, the same that serves the result page) are matched against every
  * span, so a span too frequent to locate in full still counts. A span adds its weight once per
  * title position it covers that no heavier span covered (a unigram inside a counted bigram adds
- * nothing; a rare 4-gram outweighs two loose unigrams), and the sum is divided by a BM25-style
- * title-length factor.
+ * nothing; a rare 4-gram outweighs two loose unigrams). With `coverage`, the title's coverage of
+ * the query's words (word-coverage.ts) adds to that sum at its weight. The sum is divided by a
+ * BM25-style title-length factor.
  */
 import type { Engine } from "../engine.ts";
 import type { SpanRange } from "../fm/fm-index.ts";
 import { highlightsOf } from "./highlight.ts";
 import { indexOf } from "./tokens.ts";
 import type { MatchedSpan, SearchHit } from "./types.ts";
+import type { WordCoverage } from "./word-coverage.ts";
 
 export interface WeightedSpan {
   readonly tokens: number[];
@@ -52,6 +54,7 @@ export async function rankBySpans(
   k: number,
   options: RankingOptions,
   lap: (phase: string) => void,
+  coverage?: { readonly words: WordCoverage; readonly weight: number },
 ): Promise<SearchHit[]> {
   const { tokenizer, index, docs } = engine;
   const ordered = [...spans].sort((a, b) => b.weight - a.weight || b.tokens.length - a.tokens.length);
@@ -97,6 +100,7 @@ export async function rankBySpans(
       score += span.weight * (options.perPosition ? fresh : fresh / span.tokens.length);
       matched.push({ text: tokenizer.decode(span.tokens), start, length: span.tokens.length });
     }
+    if (coverage) score += coverage.weight * coverage.words.score(product.title);
     matched.sort((x, y) => x.start - y.start);
     return { product, pieces, doc: candidates[j]!, score: score / (1 - b + (b * ids.length) / avgLength), matched };
   });

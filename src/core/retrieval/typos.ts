@@ -9,7 +9,8 @@
 import type { FmIndex } from "../fm/fm-index.ts";
 import type { WordPieceTokenizer } from "../tokenizer/wordpiece.ts";
 
-const FUZZY = 0.2;
+/** Edits allowed per letter (rounded): typos.ts and word-coverage.ts. */
+export const FUZZY = 0.2;
 
 /** A catalog word of one piece. */
 export interface CatalogWord {

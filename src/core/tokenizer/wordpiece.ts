@@ -118,6 +118,11 @@ export class WordPieceTokenizer implements Tokenizer {
     return this.splitter.wordPieces(text).map((w) => ({ text: w.text, ids: this.word(w.text).map((p) => p.id) }));
   }
 
+  /** The normalized words of a text, without their pieces. */
+  wordTexts(text: string): string[] {
+    return this.splitter.wordPieces(text).map((w) => w.text);
+  }
+
   /** Text of a piece without its "##" (the empty string for an unknown id). */
   pieceText(id: number): string {
     const piece = this.vocab[id] ?? "";
