@@ -19,7 +19,7 @@ export type SemanticMode = (typeof SEMANTIC_MODES)[number];
  * 0.3853 / 0.6712 for lexical ⊕ semantic-adaptive (lexical alone: 0.4027 / 0.6586); with the
  * distilled model now shipped, 0.4345 / 0.7624, and with the lexical path's query rewrites
  * 0.4514 / 0.7780. With word coverage in the lexical path, score fusion and lists 100 deep (see
- * FUSION), 0.4944 / 0.7951 against lexical's 0.4824 / 0.7511. The SemanticID modes stay
+ * FUSION), 0.4984 / 0.7970 against lexical's 0.4851 / 0.7546. The SemanticID modes stay
  * selectable, and become the default when they measure better (README, Evaluation).
  */
 export const DEFAULT_MODE: SemanticMode = "dense-ft";

@@ -9,8 +9,8 @@ import { ChunkCache } from "../../src/core/storage/chunk-cache.ts";
 import { publish } from "../../src/core/storage/publish.ts";
 import { SPECIALS, WordPieceTokenizer } from "../../src/core/tokenizer/wordpiece.ts";
 
-const VOCAB = [...SPECIALS, "gfci", "gf", "circuit", "breaker", "rechargeable", "battery", "batteries", "light", "lights", "2", "4", "x", "##s", "##ci", "##i", "##ale"];
-const TITLES = ["GFCI Circuit Breaker", "Circuit Breaker", "Rechargeable Battery", "Light 2 x 4", "Breaker Lights", "Circuit Light"];
+const VOCAB = [...SPECIALS, "gfci", "gf", "circuit", "breaker", "rechargeable", "battery", "batteries", "light", "lights", "cleaning", "machine", "2", "4", "x", "##s", "##ci", "##i", "##ale"];
+const TITLES = ["GFCI Circuit Breaker", "Circuit Breaker", "Rechargeable Battery", "Light 2 x 4", "Breaker Lights", "Circuit Light", "Floor Cleaning Machine"];
 
 describe("WordCoverage", () => {
   let tokenizer: WordPieceTokenizer;
@@ -38,12 +38,19 @@ describe("WordCoverage", () => {
     expect(c.score("Rechargeable Battery")).toBe(0);
   });
 
-  it("counts a title word that starts with the query word, or is a typo away, at half strength", () => {
+  it("counts a title word that starts with the query word, or is a typo away, at 0.9", () => {
     const prefix = coverage("gfc"); // found nowhere: the rarest weight
-    expect(prefix.score("GFCI Circuit Breaker")).toBeCloseTo(0.5 * Math.log(N + 1), 10);
+    expect(prefix.score("GFCI Circuit Breaker")).toBeCloseTo(0.9 * Math.log(N + 1), 10);
     const typo = coverage("rechargale");
-    expect(typo.score("Rechargeable Battery")).toBeCloseTo(0.5 * Math.log(N + 1), 10);
+    expect(typo.score("Rechargeable Battery")).toBeCloseTo(0.9 * Math.log(N + 1), 10);
     expect(typo.score("Circuit Light")).toBe(0);
+  });
+
+  it("counts a title word with the same stem at 0.5", () => {
+    const c = coverage("cleaner");
+    expect(c.score("Floor Cleaning Machine")).toBeCloseTo(0.5 * Math.log(N + 1), 10); // "clean" + 2 / + 3 letters
+    expect(coverage("cle").score("Floor Cleaning Machine")).toBeCloseTo(0.9 * Math.log(N + 1), 10); // a prefix, not a stem
+    expect(coverage("clearance").score("Floor Cleaning Machine")).toBe(0); // "clea" shared, but 5 letters apart
   });
 
   it("takes a word's best match in the title, once", () => {

@@ -71,20 +71,26 @@ export class TypoCorrector {
  */
 export function editDistance(a: readonly string[], b: readonly string[], max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  let before = new Array<number>(b.length + 1).fill(0);
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  let current = new Array<number>(b.length + 1).fill(0);
+  // Three rows of the table, reused across calls (typo correction makes thousands a query).
+  if (rows.length < 3 * (b.length + 1)) rows = new Int32Array(6 * (b.length + 1));
+  const width = b.length + 1;
+  let before = 0;
+  let previous = width;
+  let current = 2 * width;
+  for (let j = 0; j <= b.length; j++) rows[previous + j] = j;
   for (let i = 1; i <= a.length; i++) {
-    current[0] = i;
+    rows[current] = i;
     let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
-      let d = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2]! + 1);
-      current[j] = d;
+      let d = Math.min(rows[previous + j]! + 1, rows[current + j - 1]! + 1, rows[previous + j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[before + j - 2]! + 1);
+      rows[current + j] = d;
       if (d < rowMin) rowMin = d;
     }
     if (rowMin > max) return max + 1;
     [before, previous, current] = [previous, current, before];
   }
-  return previous[b.length]!;
+  return rows[previous + b.length]!;
 }
+
+let rows = new Int32Array(3 * 64);
