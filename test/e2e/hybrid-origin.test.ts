@@ -20,7 +20,7 @@ import { buildArtifacts } from "../../src/core/artifacts.ts";
 import { CircuitBreaker } from "../../src/core/resilience/circuit-breaker.ts";
 import { loadCatalogFile } from "../../src/node/catalog-file.ts";
 import { REPO_ROOT } from "../../src/node/paths.ts";
-import { OriginClient } from "../../src/worker/origin-client.ts";
+import { FUSION_DEPTH, OriginClient } from "../../src/worker/origin-client.ts";
 import { type OriginProcess, type OriginProxy, PYTHON, SAMPLE_ARTIFACTS, ensureSampleArtifacts, startOrigin, startProxy } from "../support/origin.ts";
 import { type WranglerDev, seedPersistDir, startWranglerDev } from "../support/wrangler-dev.ts";
 
@@ -107,6 +107,7 @@ describe("hybrid search against a real origin", () => {
     expect(body).not.toHaveProperty("degradedReason");
     if (SEMANTIC) expect(body.hits.some((h) => h.sid !== undefined && h.sid.length > 0)).toBe(true); // from the origin
     expect(body.hits.some((h) => h.spans.length > 0)).toBe(true); // from lexical
+    expect(JSON.parse(proxy!.lastBody)).toMatchObject({ query: "black door knob", k: FUSION_DEPTH }); // fused 100 deep, though k = 10
     const again = await search("Black  Door KNOB");
     expect(again).toMatchObject({ cacheHit: true, degraded: false });
     expect(again.hits).toEqual(body.hits);

@@ -41,6 +41,8 @@ export interface OriginProxy {
   mode: ProxyMode;
   /** Requests the proxy received. */
   readonly received: number;
+  /** The body of the last request, as text. */
+  readonly lastBody: string;
   close(): Promise<void>;
 }
 
@@ -50,7 +52,7 @@ export interface OriginProxy {
  * connection is dropped, as a dead origin's would be.
  */
 export async function startProxy(target: string): Promise<OriginProxy> {
-  const proxy = { url: "", target, mode: { kind: "pass" } as ProxyMode, received: 0, close: async () => {} };
+  const proxy = { url: "", target, mode: { kind: "pass" } as ProxyMode, received: 0, lastBody: "", close: async () => {} };
   const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse) => {
     const upstream = request(`${proxy.target}${req.url ?? "/"}`, { method: req.method, headers: { ...req.headers, host: new URL(proxy.target).host } }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -65,6 +67,7 @@ export async function startProxy(target: string): Promise<OriginProxy> {
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const body = Buffer.concat(chunks);
+      proxy.lastBody = body.toString("utf8");
       const mode = proxy.mode;
       if (mode.kind === "garbage") {
         res.writeHead(200, { "Content-Type": "application/json" });
