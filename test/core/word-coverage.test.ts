@@ -3,6 +3,7 @@ import { buildArtifacts } from "../../src/core/artifacts.ts";
 import { Engine } from "../../src/core/engine.ts";
 import type { FmIndex } from "../../src/core/fm/fm-index.ts";
 import { indexedTokens } from "../../src/core/retrieval/span-ranking.ts";
+import { modelFreeRetriever } from "../../src/core/retrieval/strategies.ts";
 import { WordCoverage } from "../../src/core/retrieval/word-coverage.ts";
 import { MemoryBlobStore } from "../../src/core/storage/blob-store.ts";
 import { ChunkCache } from "../../src/core/storage/chunk-cache.ts";
@@ -63,5 +64,19 @@ describe("WordCoverage", () => {
     const c = coverage("24");
     expect(c.score("Light 2 x 4")).toBe(0);
     expect(c.score("Light 24")).toBeGreaterThan(0);
+  });
+});
+
+describe("word coverage in the model-free strategies", () => {
+  it("fm-ngram ranks a title with another form of a query word first; fm-ngram-seal does not look", async () => {
+    // Word tokenizer (the default): "knobs" is a word no title has; both titles match "black".
+    const titles = ["Black Bracket", "Black Knob", "White Hinge", "Brass Hook", "Steel Shelf"];
+    const built = await buildArtifacts(titles.map((title, i) => ({ id: `p${i}`, title })));
+    const store = new MemoryBlobStore();
+    await publish(store, built.manifest, built.chunks);
+    const engine = await Engine.open(new ChunkCache(store), built.manifest);
+    const ids = async (strategy: "fm-ngram" | "fm-ngram-seal") => (await modelFreeRetriever(engine, strategy).search("black knobs", 2)).hits.map((h) => h.id);
+    expect(await ids("fm-ngram")).toEqual(["p1", "p0"]); // "knobs" is a typo away from "knob"
+    expect(await ids("fm-ngram-seal")).toEqual(["p0", "p1"]); // a tie on "black", in catalog order
   });
 });

@@ -18,7 +18,7 @@ import { type RankingOptions, type WeightedSpan, indexedTokens, phaseTimer, rank
 import { QueryRewriter, VARIANT_WEIGHT } from "./query-rewrites.ts";
 import type { Correction, Retriever, SearchResult } from "./types.ts";
 import { WordPieceTokenizer } from "../tokenizer/wordpiece.ts";
-import { WordCoverage } from "./word-coverage.ts";
+import { type WeightedCoverage, queryCoverage } from "./word-coverage.ts";
 
 export interface LexicalOptions extends RankingOptions {
   readonly maxQueryTokens: number;
@@ -30,8 +30,6 @@ export interface LexicalOptions extends RankingOptions {
   readonly typoTolerance: boolean;
   /** Weight of the n-grams of the query's variants: plurals, compounds (query-rewrites.ts; 0: off). */
   readonly variantWeight: number;
-  /** Weight of the title's coverage of the query's words in rescoring (word-coverage.ts; 0: off; needs queryNgrams). */
-  readonly wordCoverage: number;
   readonly ngrams: Pick<NgramOptions, "maxNgram" | "queryLikelihood">;
 }
 
@@ -94,13 +92,11 @@ export class LexicalRetriever implements Retriever {
     };
     for (const span of this.generated(hypotheses)) add(span);
     let corrections: readonly Correction[] = [];
-    let coverage: { words: WordCoverage; weight: number } | undefined;
+    let coverage: WeightedCoverage | undefined;
     if (prefetch) {
       await prefetch;
       const N = indexedTokens(this.engine);
-      if (this.options.wordCoverage > 0 && tokenizer instanceof WordPieceTokenizer) {
-        coverage = { words: new WordCoverage(tokenizer, index, queryWords(tokenizer, query, q.length), N), weight: this.options.wordCoverage };
-      }
+      coverage = queryCoverage(tokenizer, index, query, q.length, N, this.options.wordCoverage);
       for (const span of queryNgrams(index, q, N, this.options.ngrams)) add(span);
       const rewritten = this.rewriter?.rewrite(query, this.options.maxQueryTokens);
       if (rewritten) {
@@ -140,15 +136,4 @@ export class LexicalRetriever implements Retriever {
     }
     return out;
   }
-}
-
-/** The query's words whose pieces are all among its first `tokens` ids (the ones searched). */
-function queryWords(tokenizer: WordPieceTokenizer, query: string, tokens: number): { text: string; ids: number[] }[] {
-  const out = [];
-  for (const word of tokenizer.words(query)) {
-    tokens -= word.ids.length;
-    if (tokens < 0) break;
-    out.push(word);
-  }
-  return out;
 }

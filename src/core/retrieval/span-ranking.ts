@@ -16,7 +16,7 @@ import type { SpanRange } from "../fm/fm-index.ts";
 import { highlightsOf } from "./highlight.ts";
 import { indexOf } from "./tokens.ts";
 import type { MatchedSpan, SearchHit } from "./types.ts";
-import type { WordCoverage } from "./word-coverage.ts";
+import type { WeightedCoverage } from "./word-coverage.ts";
 
 export interface WeightedSpan {
   readonly tokens: number[];
@@ -34,6 +34,8 @@ export interface RankingOptions {
   readonly lengthNorm: number;
   /** Credit a span per fresh title position it covers (true) or once, scaled by its fresh share (false, SEAL's original). */
   readonly perPosition: boolean;
+  /** Weight of the title's coverage of the query's words in rescoring (word-coverage.ts; 0: off). */
+  readonly wordCoverage: number;
 }
 
 /** SEAL's weight: the log-odds of a span given the query (p) against its catalog frequency F of N tokens. */
@@ -54,7 +56,7 @@ export async function rankBySpans(
   k: number,
   options: RankingOptions,
   lap: (phase: string) => void,
-  coverage?: { readonly words: WordCoverage; readonly weight: number },
+  coverage?: WeightedCoverage,
 ): Promise<SearchHit[]> {
   const { tokenizer, index, docs } = engine;
   const ordered = [...spans].sort((a, b) => b.weight - a.weight || b.tokens.length - a.tokens.length);

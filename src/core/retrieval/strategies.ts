@@ -2,7 +2,8 @@
  * The retrieval strategies the API and experiments name. `lexical` is the generative path (the
  * span model with FM-index-constrained decoding); it needs the version's span model, and where
  * there is none the model-free `fm-ngram` serves instead. `fm-ngram-seal` scores n-grams as SEAL
- * does (one credit per n-gram), a ready-made A/B arm against `fm-ngram`'s per-position credit.
+ * does (one credit per n-gram, nothing else), a ready-made A/B arm against `fm-ngram`'s
+ * per-position credit and word coverage.
  */
 import type { Engine } from "../engine.ts";
 import { FmNgramRetriever } from "./fm-ngram.ts";
@@ -10,7 +11,7 @@ import type { Retriever } from "./types.ts";
 
 export const MODEL_FREE = {
   "fm-ngram": (engine: Engine): Retriever => new FmNgramRetriever(engine),
-  "fm-ngram-seal": (engine: Engine): Retriever => new FmNgramRetriever(engine, { perPosition: false }, "fm-ngram-seal"),
+  "fm-ngram-seal": (engine: Engine): Retriever => new FmNgramRetriever(engine, { perPosition: false, wordCoverage: 0 }, "fm-ngram-seal"),
 } as const;
 
 export type ModelFreeStrategy = keyof typeof MODEL_FREE;

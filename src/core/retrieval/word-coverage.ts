@@ -14,7 +14,7 @@
  * 400..1200, near 0.5 without stems 0.4734, near 0.9 with stems 0.5 0.4805.
  */
 import type { FmIndex } from "../fm/fm-index.ts";
-import type { WordPieceTokenizer } from "../tokenizer/wordpiece.ts";
+import type { Tokenizer } from "../tokenizer/tokenizer.ts";
 import { FUZZY, editDistance } from "./typos.ts";
 
 const NEAR = 0.9;
@@ -31,6 +31,27 @@ interface QueryWord {
   readonly maxEdits: number;
 }
 
+/** What rankBySpans takes: the coverage of one query and its weight in the score. */
+export interface WeightedCoverage {
+  readonly words: WordCoverage;
+  readonly weight: number;
+}
+
+/**
+ * The coverage of a query's words whose ids are all among its first `tokens` (the ids searched, so
+ * their superblocks are loaded), at `weight`; undefined at weight 0.
+ */
+export function queryCoverage(tokenizer: Tokenizer, index: FmIndex, query: string, tokens: number, N: number, weight: number): WeightedCoverage | undefined {
+  if (!(weight > 0)) return undefined;
+  const words = [];
+  for (const word of tokenizer.words(query)) {
+    tokens -= word.ids.length;
+    if (tokens < 0) break;
+    words.push(word);
+  }
+  return { words: new WordCoverage(tokenizer, index, words, N), weight };
+}
+
 export class WordCoverage {
   private readonly words: QueryWord[];
   private readonly seen = new Map<string, Float64Array>();
@@ -40,7 +61,7 @@ export class WordCoverage {
    * `N`: the catalog's indexed tokens.
    */
   constructor(
-    private readonly tokenizer: WordPieceTokenizer,
+    private readonly tokenizer: Tokenizer,
     index: FmIndex,
     words: readonly { readonly text: string; readonly ids: readonly number[] }[],
     N: number,

@@ -20,6 +20,10 @@ export interface Tokenizer {
   encode(text: string): number[];
   /** The same ids as encode(), with their character ranges in `text` (which should be NFKC already). */
   pieces(text: string): TokenPiece[];
+  /** The normalized words of a text, each with its ids (their concatenation is encode()). */
+  words(text: string): { text: string; ids: number[] }[];
+  /** The normalized words of a text, without their ids. */
+  wordTexts(text: string): string[];
   /** Normalized text of a token sequence, for showing matched spans. */
   decode(ids: ArrayLike<number>): string;
   /** Self-contained serialized form (loaded by the matching `load…` function). */

@@ -59,6 +59,14 @@ export class WordTokenizer implements Tokenizer {
     return this.wordPieces(text).map((w) => ({ id: this.ids.get(w.text) ?? UNKNOWN, start: w.start, end: w.end }));
   }
 
+  words(text: string): { text: string; ids: number[] }[] {
+    return words(text).map((w) => ({ text: w, ids: [this.ids.get(w) ?? UNKNOWN] }));
+  }
+
+  wordTexts(text: string): string[] {
+    return words(text);
+  }
+
   /** The normalized words of a text with their [start, end) in the NFKC text (UTF-16 units). */
   wordPieces(text: string): { text: string; start: number; end: number }[] {
     const nfkc = text.normalize("NFKC");
