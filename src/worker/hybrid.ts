@@ -7,8 +7,8 @@
  *        └─▶ lexical in the isolate (span model or fm-ngram) ────┴─▶ fusion ─▶ answer, cached if complete
  *
  * Both lists are FUSION_DEPTH deep whatever k is; fusion keeps k. The origin call starts first so
- * that its round trip overlaps lexical's CPU. Whatever happens to
- * the origin the answer is a 200 with the lexical hits, marked `degraded` with the reason.
+ * that its round trip overlaps lexical's CPU. Whatever happens to the origin the answer is a 200
+ * with the lexical hits, marked `degraded` with the reason.
  */
 import type { Engine } from "../core/engine.ts";
 import type { FusableHit } from "../core/retrieval/fusion.ts";
@@ -84,7 +84,7 @@ export async function hybridSearch(request: HybridRequest): Promise<HybridAnswer
   const answer = await semantic;
 
   t = performance.now();
-  // Degraded: the lexical list as it is, with its own scores.
+  // Degraded: the lexical list's first k, with their own scores.
   const hits = answer.ok && "mode" in origin ? fuseHybrid(lexicalResult.hits, answer.hits, origin.mode, k) : lexicalResult.hits.slice(0, k);
   const timings = { ...lexicalResult.timings, cache: cacheMs, origin: answer.ms, fuse: performance.now() - t };
   const served: StrategyName = answer.ok ? "hybrid" : lexical.served;
