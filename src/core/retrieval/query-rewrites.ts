@@ -13,6 +13,7 @@
  */
 import type { FmIndex } from "../fm/fm-index.ts";
 import type { WordPieceTokenizer } from "../tokenizer/wordpiece.ts";
+import { wordsWithin } from "./tokens.ts";
 import { TypoCorrector } from "./typos.ts";
 import type { Correction } from "./types.ts";
 
@@ -51,16 +52,12 @@ export class QueryRewriter {
    * `maxTokens` tokens must be loaded.
    */
   rewrite(query: string, maxTokens: number): { rewrites: QueryRewrite[]; corrections: Correction[] } {
-    const words: { text: string; ids: number[] }[] = [];
     const corrections: Correction[] = [];
-    let budget = maxTokens;
-    for (const word of this.tokenizer.words(query)) {
-      budget -= word.ids.length;
-      if (budget < 0) break;
+    const words = wordsWithin(this.tokenizer, query, maxTokens).map((word) => {
       const fix = this.typos?.correction(word);
       if (fix) corrections.push({ from: word.text, to: fix.text });
-      words.push(fix ? { text: fix.text, ids: [fix.id] } : word);
-    }
+      return fix ? { text: fix.text, ids: [fix.id] } : word;
+    });
     const rewrites: QueryRewrite[] = [];
     if (corrections.length > 0) rewrites.push({ ids: words.flatMap((w) => w.ids), weight: 1 });
     const weight = this.options.variantWeight;

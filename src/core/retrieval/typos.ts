@@ -65,13 +65,15 @@ export class TypoCorrector {
   }
 }
 
+/** editDistance's three rows of the table, reused across calls (typo correction makes thousands a query). */
+let rows = new Int32Array(3 * 64);
+
 /**
  * Optimal string alignment distance between a and b (Levenshtein plus swaps of adjacent letters),
  * or any value above `max` as soon as it must exceed it.
  */
 export function editDistance(a: readonly string[], b: readonly string[], max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  // Three rows of the table, reused across calls (typo correction makes thousands a query).
   if (rows.length < 3 * (b.length + 1)) rows = new Int32Array(6 * (b.length + 1));
   const width = b.length + 1;
   let before = 0;
@@ -92,5 +94,3 @@ export function editDistance(a: readonly string[], b: readonly string[], max: nu
   }
   return rows[previous + b.length]!;
 }
-
-let rows = new Int32Array(3 * 64);

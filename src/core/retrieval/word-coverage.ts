@@ -15,6 +15,7 @@
  */
 import type { FmIndex } from "../fm/fm-index.ts";
 import type { Tokenizer } from "../tokenizer/tokenizer.ts";
+import { wordsWithin } from "./tokens.ts";
 import { FUZZY, editDistance } from "./typos.ts";
 
 const NEAR = 0.9;
@@ -43,13 +44,7 @@ export interface WeightedCoverage {
  */
 export function queryCoverage(tokenizer: Tokenizer, index: FmIndex, query: string, tokens: number, N: number, weight: number): WeightedCoverage | undefined {
   if (!(weight > 0)) return undefined;
-  const words = [];
-  for (const word of tokenizer.words(query)) {
-    tokens -= word.ids.length;
-    if (tokens < 0) break;
-    words.push(word);
-  }
-  return { words: new WordCoverage(tokenizer, index, words, N), weight };
+  return { words: new WordCoverage(tokenizer, index, wordsWithin(tokenizer, query, tokens), N), weight };
 }
 
 export class WordCoverage {
