@@ -2,7 +2,7 @@
  * Grid search of fm-ngram's scoring parameters on a sample of the TRAIN split (the dev split
  * stays untouched for reporting). Prints Recall@10, Recall@100 and median latency per setting.
  *
- *   npx tsx src/eval/tune-fm-ngram.ts [--limit 1500]
+ *   npx tsx src/eval/tune-fm-ngram.ts [--limit 1500] [--grid '[{"wordCoverage":0}, {"wordCoverage":2}]']
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -10,7 +10,7 @@ import type { NgramOptions } from "../core/retrieval/fm-ngram.ts";
 import { openLocalEngine } from "../node/engine.ts";
 import { aggregate, homedepotDir, loadEvalSet, measureSystem } from "./harness.ts";
 
-const { values } = parseArgs({ options: { limit: { type: "string", default: "1500" } } });
+const { values } = parseArgs({ options: { limit: { type: "string", default: "1500" }, grid: { type: "string" } } });
 const dir = homedepotDir();
 const set = await loadEvalSet({
   judgmentsPath: join(dir, "judgments.tsv"),
@@ -19,11 +19,12 @@ const set = await loadEvalSet({
   limit: Number(values.limit),
 });
 const local = await openLocalEngine(set.products);
-const grid: Partial<NgramOptions>[] = [];
+const defaultGrid: Partial<NgramOptions>[] = [];
 for (const perPosition of [false, true])
   for (const lengthNorm of [0, 0.25, 0.5])
     for (const [maxHitsPerSpan, candidates] of [[256, 100], [768, 150], [1024, 300]] as const)
-      grid.push({ perPosition, lengthNorm, maxHitsPerSpan, candidates });
+      defaultGrid.push({ perPosition, lengthNorm, maxHitsPerSpan, candidates });
+const grid = values.grid ? (JSON.parse(values.grid) as Partial<NgramOptions>[]) : defaultGrid;
 console.log(`train sample: ${set.queries.length} queries`);
 for (const options of grid) {
   const report = aggregate(await measureSystem(local.retriever("fm-ngram", options), set.queries))["all"]!;

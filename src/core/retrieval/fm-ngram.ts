@@ -8,7 +8,7 @@
  * per-query budget of located occurrences (2,048, heaviest spans first) cost 0.001 Recall@10 on a
  * 1,000-query train sample and keeps the Worker's warm median under 5 ms. Word coverage at 2 (as
  * in lexical.ts) took 1,500 train queries from Recall@10 0.3997 to 0.4576 (0.4531 at 1, 0.4600
- * at 3) for about 1 ms a query.
+ * at 3) for about 1 ms a query (tune-fm-ngram.ts --grid '[{"wordCoverage":0}, ...]').
  */
 import type { Engine } from "../engine.ts";
 import type { FmIndex } from "../fm/fm-index.ts";
