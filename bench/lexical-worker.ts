@@ -24,6 +24,31 @@ import { type Sample, timedSearch } from "./worker.ts";
 /** Requests between the isolate's first and the measured ones. */
 const WARM_UP = 20;
 
+/** Rows of [measure, median, p99] of one warm isolate started with `vars`. */
+async function warmRun(persist: string, port: number, queries: readonly string[], warmUp: readonly string[], vars: Record<string, string>): Promise<string[][]> {
+  const warm = await startWranglerDev({ persist, port, vars });
+  const rows: string[][] = [];
+  try {
+    const first = await timedSearch(port, queries[0]!);
+    const afterFirst: Sample[] = [];
+    for (const q of warmUp) afterFirst.push(await timedSearch(port, q));
+    const samples: Sample[] = [];
+    for (const q of queries) samples.push(await timedSearch(port, q));
+    for (const phase of ["total", "tokenize", "encode", "decode", "index", "docs", "score"]) {
+      const xs = samples.map((s) => s.phases[phase] ?? 0);
+      rows.push([`warm server ${phase}`, percentile(xs, 0.5).toFixed(2), percentile(xs, 0.99).toFixed(2)]);
+    }
+    const client = samples.map((s) => s.clientMs);
+    rows.push(["warm client round trip", percentile(client, 0.5).toFixed(2), percentile(client, 0.99).toFixed(2)]);
+    rows.push(["first request of the isolate (client)", first.clientMs.toFixed(1), ""]);
+    const warmingUp = afterFirst.map((s) => s.serverMs);
+    rows.push([`the ${warmUp.length} requests after it, server total (median / max)`, percentile(warmingUp, 0.5).toFixed(2), Math.max(...warmingUp).toFixed(2)]);
+  } finally {
+    await warm.stop();
+  }
+  return rows;
+}
+
 export async function runLexicalWorkerBench(options: { modelDir?: string; queries?: number; cold?: number }): Promise<void> {
   const hd = homedepotProducts();
   if ("missing" in hd) return console.log(`SKIP lexical worker bench: ${hd.missing}`);
@@ -42,28 +67,12 @@ export async function runLexicalWorkerBench(options: { modelDir?: string; querie
   const warmUp = devQueries.slice(queries.length, queries.length + WARM_UP);
   try {
     const port = await freePort();
-    const warm = await startWranglerDev({ persist, port });
-    const rows: string[][] = [];
-    try {
-      const first = await timedSearch(port, queries[0]!);
-      const afterFirst: Sample[] = [];
-      for (const q of warmUp) afterFirst.push(await timedSearch(port, q));
-      const samples: Sample[] = [];
-      for (const q of queries) samples.push(await timedSearch(port, q));
-      for (const phase of ["total", "tokenize", "encode", "decode", "index", "docs", "score"]) {
-        const xs = samples.map((s) => s.phases[phase] ?? 0);
-        rows.push([`warm server ${phase}`, percentile(xs, 0.5).toFixed(2), percentile(xs, 0.99).toFixed(2)]);
-      }
-      const client = samples.map((s) => s.clientMs);
-      rows.push(["warm client round trip", percentile(client, 0.5).toFixed(2), percentile(client, 0.99).toFixed(2)]);
-      rows.push(["first request of the isolate (client)", first.clientMs.toFixed(1), ""]);
-      const warmingUp = afterFirst.map((s) => s.serverMs);
-      rows.push([`the ${warmUp.length} requests after it, server total (median / max)`, percentile(warmingUp, 0.5).toFixed(2), Math.max(...warmingUp).toFixed(2)]);
-    } finally {
-      await warm.stop();
-    }
+    // The peer in the same run: the same isolate without the locate memo, so every query walks
+    // its spans' occurrences afresh (what the memo saves depends on how queries share words).
+    const withMemo = await warmRun(persist, port, queries, warmUp, {});
+    const withoutMemo = await warmRun(persist, port, queries, warmUp, { LOCATE_MEMO_OCCURRENCES: "0" });
     console.log(`\nWorker GET /v1/search (lexical, beam 5), warm isolate (after ${warmUp.length} warm-up requests), ${queries.length} dev queries, workerd via wrangler dev`);
-    console.log(table(["measure (ms)", "median", "p99"], rows));
+    console.log(table(["measure (ms)", "median", "p99", "median, no locate memo", "p99, no locate memo"], withMemo.map((row, i) => [...row, ...withoutMemo[i]!.slice(1)])));
 
     const cold: Sample[] = [];
     for (let i = 0; i < (options.cold ?? 3); i++) {

@@ -19,7 +19,12 @@ export interface EngineOptions {
   readonly prefetchBytes?: number;
   /** Decoded superblocks kept per isolate. */
   readonly maxSuperblocks?: number;
+  /** Located occurrences remembered across queries (FmIndex's OpenOptions). Default none. */
+  readonly memoOccurrences?: number;
 }
+
+/** What the Worker and the CLI remember of located spans: 8 MiB packed, 512 spans located 2,048 deep. */
+export const SERVING_MEMO_OCCURRENCES = 1 << 20;
 
 export class Engine {
   private constructor(
@@ -47,6 +52,7 @@ export class Engine {
       FmIndex.open(new ChunkedSource(cache, index, "index"), {
         ...(index.headerBytes !== undefined && { headerBytes: index.headerBytes }),
         ...(options.maxSuperblocks !== undefined && { maxSuperblocks: options.maxSuperblocks }),
+        ...(options.memoOccurrences !== undefined && { memoOccurrences: options.memoOccurrences }),
       }),
       DocStore.open(new ChunkedSource(cache, docs, "docs"), docs.headerBytes ?? 0),
       prefetch,

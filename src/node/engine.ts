@@ -4,7 +4,7 @@
  */
 import { type ArtifactOptions, buildArtifacts } from "../core/artifacts.ts";
 import type { Product } from "../core/catalog/product.ts";
-import { Engine } from "../core/engine.ts";
+import { Engine, SERVING_MEMO_OCCURRENCES } from "../core/engine.ts";
 import { FmNgramRetriever, type NgramOptions } from "../core/retrieval/fm-ngram.ts";
 import type { Retriever } from "../core/retrieval/types.ts";
 import { MemoryBlobStore } from "../core/storage/blob-store.ts";
@@ -23,6 +23,7 @@ export async function openLocalEngine(products: readonly Product[], options: Art
   await publish(store, built.manifest, built.chunks);
   const engine = await Engine.open(new ChunkCache(store, Number.POSITIVE_INFINITY), built.manifest, {
     prefetchBytes: Number.POSITIVE_INFINITY,
+    memoOccurrences: SERVING_MEMO_OCCURRENCES,
   });
   return {
     engine,

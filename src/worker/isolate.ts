@@ -2,6 +2,7 @@
  * What a Worker isolate keeps between requests: one engine provider (and so one chunk cache)
  * per KV namespace, and one semantic-origin client (and so one circuit breaker) per origin.
  */
+import { SERVING_MEMO_OCCURRENCES } from "../core/engine.ts";
 import { EXPERIMENT_KEY } from "../core/experiments/config.ts";
 import { ExperimentSource } from "../core/experiments/source.ts";
 import { CircuitBreaker, DEFAULT_COOLDOWN_MS } from "../core/resilience/circuit-breaker.ts";
@@ -18,6 +19,8 @@ export interface Env {
   CHUNK_CACHE_MB?: string;
   /** The index and the document store are each fetched whole on the first request if this size in MiB or less (default 4; 0 = always on demand). */
   PREFETCH_MB?: string;
+  /** Located span occurrences the isolate remembers across queries (default 1048576, 8 bytes each; 0 = none). */
+  LOCATE_MEMO_OCCURRENCES?: string;
   /** Seconds between checks of `experiments/current` in INDEX (default 30). */
   EXPERIMENT_TTL_SECONDS?: string;
   /** Signs QA override tokens: a Worker secret (`wrangler secret put QA_SECRET`; `.dev.vars` locally). */
@@ -59,10 +62,11 @@ export function isolateFor(env: Env): Isolate {
     const ttl = Number(env.MANIFEST_TTL_SECONDS ?? 30) * 1000;
     const cacheBytes = Number(env.CHUNK_CACHE_MB ?? 64) * 1024 * 1024;
     const prefetchBytes = Number(env.PREFETCH_MB ?? 4) * 1024 * 1024;
+    const memoOccurrences = numberSetting("LOCATE_MEMO_OCCURRENCES", env.LOCATE_MEMO_OCCURRENCES, SERVING_MEMO_OCCURRENCES);
     const experimentTtl = Number(env.EXPERIMENT_TTL_SECONDS ?? 30) * 1000;
     const index = env.INDEX;
     const experiments = new ExperimentSource(() => index.get(EXPERIMENT_KEY, "text"), experimentTtl);
-    isolate = { store, provider: new EngineProvider(store, ttl, cacheBytes, { prefetchBytes }), experiments };
+    isolate = { store, provider: new EngineProvider(store, ttl, cacheBytes, { prefetchBytes, memoOccurrences }), experiments };
     isolates.set(env.INDEX, isolate);
   }
   return isolate;

@@ -26,6 +26,7 @@ import {
   decodeHeader,
   decodePreamble,
 } from "./format.ts";
+import { LocateMemo } from "./locate-memo.ts";
 import { Superblock } from "./superblock.ts";
 
 /** Reads byte ranges of a serialized index. One call is one round trip to the backing store. */
@@ -66,6 +67,8 @@ export interface OpenOptions {
   readonly headerBytes?: number;
   /** Decoded superblocks kept in memory (least recently used evicted). */
   readonly maxSuperblocks?: number;
+  /** Located occurrences remembered for later calls (locate-memo.ts; 0 or absent: none). */
+  readonly memoOccurrences?: number;
 }
 
 /** Loads at most this many batches per locate or extract call (each batch is one round trip). */
@@ -84,6 +87,7 @@ export class FmIndex {
   private readonly shift: number;
   private readonly maxSuperblocks: number;
   private extractIndex: Uint32Array | undefined;
+  private readonly memo: LocateMemo | undefined;
   private readonly step = { value: 0, rank: 0 };
   private crossed = 0;
 
@@ -96,6 +100,7 @@ export class FmIndex {
     this.header = header;
     this.shift = header.superblockBits;
     this.maxSuperblocks = options.maxSuperblocks ?? Number.POSITIVE_INFINITY;
+    if (options.memoOccurrences) this.memo = new LocateMemo(options.memoOccurrences);
     const K = header.symbolCounts.length;
     this.C = new Uint32Array(K + 1);
     for (let s = 0; s < K; s++) this.C[s + 1] = this.C[s]! + header.symbolCounts[s]!;
@@ -313,15 +318,18 @@ export class FmIndex {
   }
 
   /**
-   * Documents and offsets of up to `max` occurrences of a matched span (the first ones in BWT
-   * order). Each occurrence walks LF to the nearest sample, at most sampleRate - 1 steps; walks
-   * that reach unloaded superblocks wait together for one batched load.
+   * Documents and offsets of the first `max` occurrences of a matched span, in BWT order. Each
+   * occurrence walks LF to the nearest sample, at most sampleRate - 1 steps; walks that reach
+   * unloaded superblocks wait together for one batched load. With a memo (OpenOptions), the
+   * occurrences of recently located spans are served without walking.
    */
   async locate(range: SpanRange, max = Number.POSITIVE_INFINITY): Promise<Occurrence[]> {
-    const end = Math.min(range.hi, range.lo + max);
-    const out: Occurrence[] = [];
-    let walkers: { pos: number; steps: number }[] = [];
-    for (let i = range.lo; i < end; i++) walkers.push({ pos: i, steps: 0 });
+    const count = Math.max(0, Math.min(range.hi, range.lo + max) - range.lo);
+    const remembered = this.memo?.get(range, count);
+    if (remembered) return remembered;
+    const out = new Array<Occurrence>(count);
+    let walkers: { at: number; pos: number; steps: number }[] = [];
+    for (let at = 0; at < count; at++) walkers.push({ at, pos: range.lo + at, steps: 0 });
     for (let wave = 0; walkers.length > 0; wave++) {
       if (wave > MAX_LOAD_WAVES) throw new Error("locate: too many load waves");
       const waiting: typeof walkers = [];
@@ -337,7 +345,7 @@ export class FmIndex {
           const local = w.pos - sb.start;
           if (sb.marks.get(local)) {
             const j = sb.marks.rank1(local);
-            out.push({ doc: sb.sampleDocs[j]!, offset: sb.sampleOffsets[j]! - w.steps - (range.length - 1) });
+            out[w.at] = { doc: sb.sampleDocs[j]!, offset: sb.sampleOffsets[j]! - w.steps - (range.length - 1) };
             break;
           }
           if (++w.steps > this.header.sampleRate) throw new Error(`locate: no sample within ${this.header.sampleRate} steps`);
@@ -347,6 +355,7 @@ export class FmIndex {
       if (missing.size > 0) await this.load([...missing]);
       walkers = waiting;
     }
+    this.memo?.set(range, out);
     return out;
   }
 
