@@ -6,14 +6,9 @@
  */
 import type { Occurrence, SpanRange } from "./fm-index.ts";
 
-interface Entry {
-  /** doc, offset, doc, offset, ... of the range's first occurrences in BWT order. */
-  readonly packed: Int32Array;
-  readonly count: number;
-}
-
 export class LocateMemo {
-  private readonly entries = new Map<string, Entry>();
+  /** Per span: doc, offset, doc, offset, ... of its first occurrences in BWT order. */
+  private readonly entries = new Map<string, Int32Array>();
   private held = 0;
 
   constructor(readonly maxOccurrences: number) {}
@@ -25,12 +20,12 @@ export class LocateMemo {
   /** The range's first `count` occurrences, if that many are held. */
   get(range: SpanRange, count: number): Occurrence[] | undefined {
     const key = keyOf(range);
-    const entry = this.entries.get(key);
-    if (!entry || entry.count < count) return undefined;
+    const packed = this.entries.get(key);
+    if (!packed || packed.length < 2 * count) return undefined;
     this.entries.delete(key); // re-inserted: now the most recently used
-    this.entries.set(key, entry);
+    this.entries.set(key, packed);
     const out = new Array<Occurrence>(count);
-    for (let i = 0; i < count; i++) out[i] = { doc: entry.packed[2 * i]!, offset: entry.packed[2 * i + 1]! };
+    for (let i = 0; i < count; i++) out[i] = { doc: packed[2 * i]!, offset: packed[2 * i + 1]! };
     return out;
   }
 
@@ -41,21 +36,21 @@ export class LocateMemo {
     const key = keyOf(range);
     const known = this.entries.get(key);
     if (known) {
-      if (known.count >= count) return;
+      if (known.length >= 2 * count) return;
       this.entries.delete(key);
-      this.held -= known.count;
+      this.held -= known.length / 2;
     }
     const packed = new Int32Array(2 * count);
     located.forEach((o, i) => {
       packed[2 * i] = o.doc;
       packed[2 * i + 1] = o.offset;
     });
-    this.entries.set(key, { packed, count });
+    this.entries.set(key, packed);
     this.held += count;
-    for (const [oldest, entry] of this.entries) {
+    for (const [oldest, evicted] of this.entries) {
       if (this.held <= this.maxOccurrences) break;
       this.entries.delete(oldest);
-      this.held -= entry.count;
+      this.held -= evicted.length / 2;
     }
   }
 }
