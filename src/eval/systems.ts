@@ -4,11 +4,14 @@
  */
 import MiniSearch, { type SearchOptions } from "minisearch";
 import type { Product } from "../core/catalog/product.ts";
+import { FmNgramRetriever } from "../core/retrieval/fm-ngram.ts";
 import type { Retriever, SearchHit, SearchResult } from "../core/retrieval/types.ts";
+import { WordPieceTokenizer } from "../core/tokenizer/wordpiece.ts";
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { openLocalEngine } from "../node/engine.ts";
-import { openLexical } from "../node/lexical.ts";
+import { DEFAULT_TOKENIZER, openLexical } from "../node/lexical.ts";
 import { REPO_ROOT } from "../node/paths.ts";
 import { DEFAULT_MODE, FUSION_DEPTH, SEMANTIC_MODES, type SemanticMode, fuseHybrid } from "../worker/origin-client.ts";
 import { words } from "./buckets.ts";
@@ -29,7 +32,8 @@ export class SystemUnavailableError extends Error {
   override name = "SystemUnavailableError";
 }
 
-export const LOCAL_SYSTEMS = ["bm25", "bm25-fuzzy", "fm-ngram", "lexical"] as const;
+/** `fm-ngram-wordpiece`: fm-ngram on the span model's WordPiece index, what `lexical` falls back to on such a build. */
+export const LOCAL_SYSTEMS = ["bm25", "bm25-fuzzy", "fm-ngram", "fm-ngram-wordpiece", "lexical"] as const;
 /** Served by the semantic origin (`hybrid` fuses one of them with lexical in process). */
 export const ORIGIN_SYSTEMS = [...SEMANTIC_MODES, "hybrid"] as const;
 /**
@@ -39,7 +43,7 @@ export const ORIGIN_SYSTEMS = [...SEMANTIC_MODES, "hybrid"] as const;
  */
 const HYBRID_RE = /^hybrid(-fm-ngram)?(?:\+([a-z-]+))?$/u;
 
-/** `bm25`, `bm25-fuzzy`, `fm-ngram`, `endpoint`, or `NAME@endpoint` (NAME served by the Worker). */
+/** A LOCAL_SYSTEMS name, an origin system, `endpoint`, or `NAME@endpoint` (NAME served by the Worker). */
 export async function createSystem(name: string, ctx: SystemContext): Promise<Retriever> {
   if (name === "endpoint" || name.endsWith("@endpoint")) {
     if (!ctx.endpoint) throw new SystemUnavailableError(`system ${name} needs an endpoint URL (--endpoint)`);
@@ -54,6 +58,10 @@ export async function createSystem(name: string, ctx: SystemContext): Promise<Re
       return bm25Retriever("bm25-fuzzy", bm25Index(ctx.products), BM25_FUZZY_SEARCH);
     case "fm-ngram":
       return fmNgram(ctx.products);
+    case "fm-ngram-wordpiece": {
+      const tokenizer = WordPieceTokenizer.load(new Uint8Array(await readFile(DEFAULT_TOKENIZER)));
+      return new FmNgramRetriever((await openLocalEngine(ctx.products, { tokenizer })).engine, {}, name);
+    }
     case "lexical": {
       const dir = ctx.modelDir ?? join(REPO_ROOT, "wasm/model");
       if (!existsSync(join(dir, "model.json"))) {

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildArtifacts } from "../../src/core/artifacts.ts";
 import { Engine } from "../../src/core/engine.ts";
-import { QueryRewriter, inflections } from "../../src/core/retrieval/query-rewrites.ts";
+import { QueryRewriter, inflections, queryRewriter } from "../../src/core/retrieval/query-rewrites.ts";
+import { modelFreeRetriever } from "../../src/core/retrieval/strategies.ts";
 import { spanStarts } from "../../src/core/retrieval/span-starts.ts";
 import { TypoCorrector, editDistance } from "../../src/core/retrieval/typos.ts";
 import { MemoryBlobStore } from "../../src/core/storage/blob-store.ts";
@@ -45,18 +46,24 @@ describe("inflections", () => {
 const VOCAB = [...SPECIALS, "black", "white", "garden", "hose", "door", "knob", "knobs", "battery", "batteries", "aa", "pack", "50", "ft", "sheet", "rock", "sheetrock", "panel", "##s", "##er"];
 const TITLES = ["Black Door Knob", "White Door Knobs", "Garden Hose 50 ft", "AA Batteries 4 Pack", "Black Garden Hose", "Sheetrock Panel"];
 
+async function open(tokenizer?: WordPieceTokenizer): Promise<Engine> {
+  const built = await buildArtifacts(TITLES.map((title, i) => ({ id: `p${i}`, title })), { ...(tokenizer && { tokenizer }) });
+  const store = new MemoryBlobStore();
+  await publish(store, built.manifest, built.chunks);
+  return Engine.open(new ChunkCache(store), built.manifest);
+}
+
 describe("QueryRewriter", () => {
   let tokenizer: WordPieceTokenizer;
   let typos: TypoCorrector;
   let rewriter: QueryRewriter;
+  let engine: Engine;
   const word = (text: string) => tokenizer.words(text)[0]!;
 
   beforeAll(async () => {
     tokenizer = new WordPieceTokenizer(VOCAB);
-    const built = await buildArtifacts(TITLES.map((title, i) => ({ id: `p${i}`, title })), { tokenizer });
-    const store = new MemoryBlobStore();
-    await publish(store, built.manifest, built.chunks);
-    const { index } = await Engine.open(new ChunkCache(store), built.manifest);
+    engine = await open(tokenizer);
+    const { index } = engine;
     const starts = spanStarts(index, tokenizer);
     typos = new TypoCorrector(index, tokenizer, starts);
     rewriter = new QueryRewriter(index, tokenizer, starts, { typos: true, variantWeight: 0.5 });
@@ -88,5 +95,30 @@ describe("QueryRewriter", () => {
   it("stops before the word that would exceed the token budget", () => {
     expect(rewriter.rewrite("door knob gaden", 2).rewrites).toEqual([{ ids: tokenizer.encode("door knobs"), weight: 0.5 }]);
     expect(rewriter.rewrite("door knob gaden", 0)).toEqual({ rewrites: [], corrections: [] });
+  });
+});
+
+describe("the model-free strategies and the query rewrites", () => {
+  it("fm-ngram searches a WordPiece index's rewrites too and says what it corrected; fm-ngram-seal does not", async () => {
+    const engine = await open(new WordPieceTokenizer(VOCAB)); // "gaden" is [UNK] here, as "4" in a title
+    const fm = await modelFreeRetriever(engine, "fm-ngram").search("gaden hose", 5);
+    expect(fm.corrections).toEqual([{ from: "gaden", to: "garden" }]);
+    // Not "AA Batteries 4 Pack": an unknown query word is no evidence for a title's unknown "4".
+    expect(fm.hits.map((h) => h.title).sort()).toEqual(["Black Garden Hose", "Garden Hose 50 ft"]);
+    for (const hit of fm.hits) expect(hit.spans.map((m) => m.text)).toContain("garden hose"); // the corrected query's bigram
+    const seal = await modelFreeRetriever(engine, "fm-ngram-seal").search("gaden hose", 5);
+    expect(seal.corrections).toBeUndefined();
+    expect(seal.hits.map((h) => h.title).sort()).toEqual(["Black Garden Hose", "Garden Hose 50 ft"]);
+    for (const hit of seal.hits) expect(hit.spans.map((m) => m.text)).toEqual(["hose"]);
+    expect(modelFreeRetriever(engine, "fm-ngram")).toBe(modelFreeRetriever(engine, "fm-ngram")); // made once per engine
+  });
+
+  it("has nothing to rewrite on a word index (no pieces) or when no rewrite is asked for", async () => {
+    const words = await open();
+    expect(queryRewriter(words, { typos: true, variantWeight: 0.5 })).toBeUndefined();
+    expect((await modelFreeRetriever(words, "fm-ngram").search("gaden hose", 5)).corrections).toBeUndefined();
+    const pieces = await open(new WordPieceTokenizer(VOCAB));
+    expect(queryRewriter(pieces, { typos: false, variantWeight: 0 })).toBeUndefined();
+    expect(queryRewriter(pieces, { typos: true, variantWeight: 0 })).toBeInstanceOf(QueryRewriter);
   });
 });

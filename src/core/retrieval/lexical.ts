@@ -12,49 +12,38 @@
  * prefix or typo matches), the evidence that spans of pieces miss.
  */
 import type { Engine } from "../engine.ts";
-import { DEFAULT_NGRAM_OPTIONS, type NgramOptions, queryNgrams } from "./fm-ngram.ts";
+import { DEFAULT_NGRAM_OPTIONS, type NgramOptions, type RewriteChoice, queryNgrams, rewriteNgrams } from "./fm-ngram.ts";
+import { type QueryRewriter, queryRewriter } from "./query-rewrites.ts";
 import type { Hypothesis, SpanDecoder } from "./span-decoder.ts";
-import { type RankingOptions, type WeightedSpan, indexedTokens, phaseTimer, rankBySpans, spanWeight } from "./span-ranking.ts";
-import { QueryRewriter, VARIANT_WEIGHT } from "./query-rewrites.ts";
+import { type RankingOptions, type WeightedSpan, indexedTokens, phaseTimer, rankBySpans, spanWeight, strongest } from "./span-ranking.ts";
 import type { Correction, Retriever, SearchResult } from "./types.ts";
-import { WordPieceTokenizer } from "../tokenizer/wordpiece.ts";
 import { type WeightedCoverage, queryCoverage } from "./word-coverage.ts";
 
-export interface LexicalOptions extends RankingOptions {
+export interface LexicalOptions extends RankingOptions, RewriteChoice {
   readonly maxQueryTokens: number;
-  /** Add the query's own n-grams as spans. */
+  /** Add the query's own n-grams as spans (and those of its rewrites: RewriteChoice). */
   readonly queryNgrams: boolean;
   /** Multiplier on generated spans' weights (their model term can swamp the query's n-grams). */
   readonly modelWeight: number;
-  /** Also add the n-grams of the query with misspelled words corrected (typos.ts; needs queryNgrams). */
-  readonly typoTolerance: boolean;
-  /** Weight of the n-grams of the query's variants: plurals, compounds (query-rewrites.ts; 0: off). */
-  readonly variantWeight: number;
   readonly ngrams: Pick<NgramOptions, "maxNgram" | "queryLikelihood">;
 }
 
 /**
  * Tuned on train queries 0..400 with src/eval/tune-lexical.ts, Recall@10: 0.4710 with fm-ngram's
- * locate budget and weights; 0.4912 locating up to 2,048 occurrences a span (a product that holds
- * two frequent query words is often in neither's first 512), a query n-gram's likelihood 0.8 and
- * length normalization 0.15; 0.5134 with word coverage at 2 (0.5086 with the model's spans off;
- * weights 1 / 3: 0.5133 / 0.5150). 4,096 occurrences a query instead of 8,192 cost 0.0006 and keep
- * the Worker's warm median under 25 ms. On train queries 400..1200: 0.4405, 0.4517, 0.4736.
- * (word-coverage.ts's stems, tuned after, brought 0..400 to 0.5275.)
+ * locate budget and weights of the time; 0.4912 locating up to 2,048 occurrences a span (a product
+ * that holds two frequent query words is often in neither's first 512), a query n-gram's
+ * likelihood 0.8 and length normalization 0.15; 0.5134 with word coverage at 2 (0.5086 with the
+ * model's spans off; weights 1 / 3: 0.5133 / 0.5150). 4,096 occurrences a query instead of 8,192
+ * cost 0.0006 and keep the Worker's warm median under 25 ms. On train queries 400..1200: 0.4405,
+ * 0.4517, 0.4736. (word-coverage.ts's stems, tuned after, brought 0..400 to 0.5275.) fm-ngram
+ * took over these settings (fm-ngram.ts), so the two paths rank the query's spans alike.
  */
+const { maxNgram, queryLikelihood, ...ranking } = DEFAULT_NGRAM_OPTIONS;
 export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = {
-  maxHitsPerSpan: 2048,
-  maxHitsPerQuery: 4096,
-  candidates: 150,
-  lengthNorm: 0.15,
-  perPosition: true,
-  maxQueryTokens: 32,
+  ...ranking,
   queryNgrams: true,
   modelWeight: 0.25,
-  typoTolerance: true,
-  variantWeight: VARIANT_WEIGHT,
-  wordCoverage: 2,
-  ngrams: { maxNgram: DEFAULT_NGRAM_OPTIONS.maxNgram, queryLikelihood: 0.8 },
+  ngrams: { maxNgram, queryLikelihood },
 };
 
 export class LexicalRetriever implements Retriever {
@@ -68,46 +57,32 @@ export class LexicalRetriever implements Retriever {
     readonly name = "lexical",
   ) {
     this.options = { ...DEFAULT_LEXICAL_OPTIONS, ...options };
-    const { tokenizer, index } = engine;
     const { typoTolerance: typos, variantWeight } = this.options;
-    if ((typos || variantWeight > 0) && tokenizer instanceof WordPieceTokenizer) {
-      this.rewriter = new QueryRewriter(index, tokenizer, decoder.spanStarts, { typos, variantWeight });
-    }
+    this.rewriter = queryRewriter(engine, { typos, variantWeight }, decoder.spanStarts);
   }
 
   async search(query: string, k: number): Promise<SearchResult> {
     const { timings, lap } = phaseTimer();
     const { tokenizer, index } = this.engine;
-    const q = tokenizer.encode(query).slice(0, this.options.maxQueryTokens);
+    const { maxQueryTokens, ngrams, wordCoverage } = this.options;
+    const q = tokenizer.encode(query).slice(0, maxQueryTokens);
     lap("tokenize");
     // The query's own superblocks (its n-grams, the spans' likely starts) load while the model runs.
     const prefetch = this.options.queryNgrams ? index.load(index.superblocksFor(q)) : undefined;
     const hypotheses = await this.decoder.decode(q, lap);
     lap("decode");
-    const spans = new Map<string, WeightedSpan>();
-    const add = (span: WeightedSpan): void => {
-      const key = span.tokens.join(" ");
-      const known = spans.get(key);
-      if (!known || known.weight < span.weight) spans.set(key, span);
-    };
-    for (const span of this.generated(hypotheses)) add(span);
+    const spans = this.generated(hypotheses);
     let corrections: readonly Correction[] = [];
     let coverage: WeightedCoverage | undefined;
     if (prefetch) {
       await prefetch;
       const N = indexedTokens(this.engine);
-      coverage = queryCoverage(tokenizer, index, query, q.length, N, this.options.wordCoverage);
-      for (const span of queryNgrams(index, q, N, this.options.ngrams)) add(span);
-      const rewritten = this.rewriter?.rewrite(query, this.options.maxQueryTokens);
-      if (rewritten) {
-        corrections = rewritten.corrections;
-        await index.load(index.superblocksFor(rewritten.rewrites.flatMap((r) => r.ids)));
-        for (const { ids, weight } of rewritten.rewrites) {
-          for (const span of queryNgrams(index, ids, N, this.options.ngrams)) add({ ...span, weight: span.weight * weight });
-        }
-      }
+      coverage = queryCoverage(tokenizer, index, query, q.length, N, wordCoverage);
+      const rewritten = await rewriteNgrams(this.engine, this.rewriter, query, maxQueryTokens, N, ngrams);
+      corrections = rewritten.corrections;
+      spans.push(...queryNgrams(this.engine, q, N, ngrams), ...rewritten.spans);
     }
-    const hits = await rankBySpans(this.engine, [...spans.values()], k, this.options, lap, coverage);
+    const hits = await rankBySpans(this.engine, strongest(spans), k, this.options, lap, coverage);
     return { hits, timings, ...(corrections.length > 0 && { corrections }) };
   }
 

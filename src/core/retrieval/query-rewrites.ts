@@ -11,8 +11,10 @@
  * 0.4506, 0.4545 and 0.4468 (without them 0.4426); adding compounds at 0.25, 0.5 and 1, 0.4577,
  * 0.4610 and 0.4499.
  */
+import type { Engine } from "../engine.ts";
 import type { FmIndex } from "../fm/fm-index.ts";
-import type { WordPieceTokenizer } from "../tokenizer/wordpiece.ts";
+import { WordPieceTokenizer } from "../tokenizer/wordpiece.ts";
+import { spanStarts } from "./span-starts.ts";
 import { wordsWithin } from "./tokens.ts";
 import { TypoCorrector } from "./typos.ts";
 import type { Correction } from "./types.ts";
@@ -31,6 +33,16 @@ export interface RewriteOptions {
   readonly typos: boolean;
   /** 0: no variants (plurals, compounds). */
   readonly variantWeight: number;
+}
+
+/**
+ * The rewriter of an engine's queries, where its index is WordPiece (a word index has no pieces to
+ * find "knob" inside "knobs") and a rewrite is asked for; `starts`: spanStarts, when known.
+ */
+export function queryRewriter(engine: Engine, options: RewriteOptions, starts?: readonly number[]): QueryRewriter | undefined {
+  const { index, tokenizer } = engine;
+  if (!(options.typos || options.variantWeight > 0) || !(tokenizer instanceof WordPieceTokenizer)) return undefined;
+  return new QueryRewriter(index, tokenizer, starts ?? spanStarts(index, tokenizer), options);
 }
 
 export class QueryRewriter {

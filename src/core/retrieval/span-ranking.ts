@@ -44,6 +44,17 @@ export function spanWeight(p: number, F: number, N: number): number {
   return Math.log(pq / (1 - pq)) + Math.log((N - F) / F);
 }
 
+/** One span per token sequence, the heaviest where several sources name it. */
+export function strongest(spans: Iterable<WeightedSpan>): WeightedSpan[] {
+  const byTokens = new Map<string, WeightedSpan>();
+  for (const span of spans) {
+    const key = span.tokens.join(" ");
+    const known = byTokens.get(key);
+    if (!known || known.weight < span.weight) byTokens.set(key, span);
+  }
+  return [...byTokens.values()];
+}
+
 /** Title tokens in the index (separators and sentinel excluded). */
 export function indexedTokens(engine: Engine): number {
   const { header, docCount } = engine.index;
