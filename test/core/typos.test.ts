@@ -66,7 +66,7 @@ describe("QueryRewriter", () => {
     const { index } = engine;
     const starts = spanStarts(index, tokenizer);
     typos = new TypoCorrector(index, tokenizer, starts);
-    rewriter = new QueryRewriter(index, tokenizer, starts, { typos: true, variantWeight: 0.5 });
+    rewriter = new QueryRewriter(index, tokenizer, starts, { typoTolerance: true, variantWeight: 0.5 });
   });
 
   it("corrects a word found in no title to the closest catalog word", () => {
@@ -115,10 +115,10 @@ describe("the model-free strategies and the query rewrites", () => {
 
   it("has nothing to rewrite on a word index (no pieces) or when no rewrite is asked for", async () => {
     const words = await open();
-    expect(queryRewriter(words, { typos: true, variantWeight: 0.5 })).toBeUndefined();
+    expect(queryRewriter(words, { typoTolerance: true, variantWeight: 0.5 })).toBeUndefined();
     expect((await modelFreeRetriever(words, "fm-ngram").search("gaden hose", 5)).corrections).toBeUndefined();
     const pieces = await open(new WordPieceTokenizer(VOCAB));
-    expect(queryRewriter(pieces, { typos: false, variantWeight: 0 })).toBeUndefined();
-    expect(queryRewriter(pieces, { typos: true, variantWeight: 0 })).toBeInstanceOf(QueryRewriter);
+    expect(queryRewriter(pieces, { typoTolerance: false, variantWeight: 0 })).toBeUndefined();
+    expect(queryRewriter(pieces, { typoTolerance: true, variantWeight: 0 })).toBeInstanceOf(QueryRewriter);
   });
 });

@@ -16,20 +16,13 @@
  * budget and weights too.
  */
 import type { Engine } from "../engine.ts";
-import { type QueryRewriter, VARIANT_WEIGHT, queryRewriter } from "./query-rewrites.ts";
+import { type QueryRewriter, type RewriteOptions, VARIANT_WEIGHT, queryRewriter } from "./query-rewrites.ts";
 import { type RankingOptions, type WeightedSpan, indexedTokens, phaseTimer, rankBySpans, spanWeight, strongest } from "./span-ranking.ts";
 import type { Correction, Retriever, SearchResult } from "./types.ts";
 import { queryCoverage } from "./word-coverage.ts";
 
-/** Rewrites of the query searched besides it (query-rewrites.ts; WordPiece indexes only). */
-export interface RewriteChoice {
-  /** The query with misspelled words corrected (typos.ts). */
-  readonly typoTolerance: boolean;
-  /** Weight of the n-grams of the query's variants: plurals, compounds (0: off). */
-  readonly variantWeight: number;
-}
-
-export interface NgramOptions extends RankingOptions, RewriteChoice {
+/** RewriteOptions: the query's rewrites searched besides it, on WordPiece indexes (query-rewrites.ts). */
+export interface NgramOptions extends RankingOptions, RewriteOptions {
   readonly maxNgram: number;
   readonly maxQueryTokens: number;
   /** Query likelihood p of an n-gram (0.5 makes the weight the n-gram's log inverse odds). */
@@ -110,7 +103,7 @@ export class FmNgramRetriever implements Retriever {
   ) {
     this.options = { ...DEFAULT_NGRAM_OPTIONS, ...options };
     if (this.options.maxQueryTokens > 32) throw new RangeError("maxQueryTokens is at most 32");
-    this.rewriter = queryRewriter(engine, { typos: this.options.typoTolerance, variantWeight: this.options.variantWeight });
+    this.rewriter = queryRewriter(engine, this.options);
   }
 
   async search(query: string, k: number): Promise<SearchResult> {

@@ -12,16 +12,16 @@
  * prefix or typo matches), the evidence that spans of pieces miss.
  */
 import type { Engine } from "../engine.ts";
-import { DEFAULT_NGRAM_OPTIONS, type NgramOptions, type RewriteChoice, queryNgrams, rewriteNgrams } from "./fm-ngram.ts";
-import { type QueryRewriter, queryRewriter } from "./query-rewrites.ts";
+import { DEFAULT_NGRAM_OPTIONS, type NgramOptions, queryNgrams, rewriteNgrams } from "./fm-ngram.ts";
+import { type QueryRewriter, type RewriteOptions, queryRewriter } from "./query-rewrites.ts";
 import type { Hypothesis, SpanDecoder } from "./span-decoder.ts";
 import { type RankingOptions, type WeightedSpan, indexedTokens, phaseTimer, rankBySpans, spanWeight, strongest } from "./span-ranking.ts";
 import type { Correction, Retriever, SearchResult } from "./types.ts";
 import { type WeightedCoverage, queryCoverage } from "./word-coverage.ts";
 
-export interface LexicalOptions extends RankingOptions, RewriteChoice {
+export interface LexicalOptions extends RankingOptions, RewriteOptions {
   readonly maxQueryTokens: number;
-  /** Add the query's own n-grams as spans (and those of its rewrites: RewriteChoice). */
+  /** Add the query's own n-grams as spans, and those of its rewrites (RewriteOptions). */
   readonly queryNgrams: boolean;
   /** Multiplier on generated spans' weights (their model term can swamp the query's n-grams). */
   readonly modelWeight: number;
@@ -57,8 +57,7 @@ export class LexicalRetriever implements Retriever {
     readonly name = "lexical",
   ) {
     this.options = { ...DEFAULT_LEXICAL_OPTIONS, ...options };
-    const { typoTolerance: typos, variantWeight } = this.options;
-    this.rewriter = queryRewriter(engine, { typos, variantWeight }, decoder.spanStarts);
+    this.rewriter = queryRewriter(engine, this.options, decoder.spanStarts);
   }
 
   async search(query: string, k: number): Promise<SearchResult> {

@@ -29,9 +29,11 @@ export interface QueryRewrite {
   readonly weight: number;
 }
 
+/** Which rewrites are searched besides the query. */
 export interface RewriteOptions {
-  readonly typos: boolean;
-  /** 0: no variants (plurals, compounds). */
+  /** The query with misspelled words corrected (typos.ts). */
+  readonly typoTolerance: boolean;
+  /** Weight of the n-grams of the query's variants: plurals, compounds (0: off). */
   readonly variantWeight: number;
 }
 
@@ -41,7 +43,7 @@ export interface RewriteOptions {
  */
 export function queryRewriter(engine: Engine, options: RewriteOptions, starts?: readonly number[]): QueryRewriter | undefined {
   const { index, tokenizer } = engine;
-  if (!(options.typos || options.variantWeight > 0) || !(tokenizer instanceof WordPieceTokenizer)) return undefined;
+  if (!(options.typoTolerance || options.variantWeight > 0) || !(tokenizer instanceof WordPieceTokenizer)) return undefined;
   return new QueryRewriter(index, tokenizer, starts ?? spanStarts(index, tokenizer), options);
 }
 
@@ -55,7 +57,7 @@ export class QueryRewriter {
     starts: readonly number[],
     private readonly options: RewriteOptions,
   ) {
-    if (options.typos) this.typos = new TypoCorrector(index, tokenizer, starts);
+    if (options.typoTolerance) this.typos = new TypoCorrector(index, tokenizer, starts);
   }
 
   /**
