@@ -26,6 +26,14 @@ describe("locate", () => {
     }
     expect(lazy.source.reads).toBeGreaterThan(2); // the lazy walks did load on the way
   });
+
+  it("locates nothing for a bound of zero, a negative one or none that is a number", async () => {
+    const { index } = await open(10_000);
+    await index.loadAll();
+    const range = index.find([13])!;
+    for (const max of [0, -5, Number.NaN]) expect(await index.locate(range, max)).toEqual([]);
+    expect(await index.locate(range, 3)).toHaveLength(3);
+  });
 });
 
 describe("locate memo", () => {

@@ -324,7 +324,8 @@ export class FmIndex {
    * occurrences of recently located spans are served without walking.
    */
   async locate(range: SpanRange, max = Number.POSITIVE_INFINITY): Promise<Occurrence[]> {
-    const count = Math.max(0, Math.min(range.hi, range.lo + max) - range.lo);
+    const end = Math.min(range.hi, range.lo + max);
+    const count = end > range.lo ? end - range.lo : 0; // also for a max of NaN
     const remembered = this.memo?.get(range, count);
     if (remembered) return remembered;
     const out = new Array<Occurrence>(count);
